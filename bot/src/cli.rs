@@ -1,0 +1,156 @@
+//! The command line: `tasktracker [run] | migrate | check-config`.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::Context;
+use clap::{Parser, Subcommand, ValueEnum};
+use domain::config::{self, LoadOptions, Loaded, LogFormat, Purpose};
+use domain::store::Db;
+
+use crate::logging::{self, Sink};
+
+/// Exit status for a refused configuration (EX_CONFIG from sysexits.h); the
+/// systemd unit does not restart on it, since a restart cannot fix it.
+pub const EXIT_CONFIG: u8 = 78;
+
+/// tasktracker: recognises tasks and bug reports in Telegram team chats.
+#[derive(Debug, Parser)]
+#[command(name = "tasktracker", version, about, long_about = None)]
+pub struct Cli {
+    /// Configuration file [default: ./tasktracker.toml, then /etc/tasktracker/tasktracker.toml]
+    #[arg(long, global = true, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+
+    /// Log line format; overrides log.format
+    #[arg(long, global = true, value_enum, value_name = "FORMAT")]
+    pub log_format: Option<LogFormatArg>,
+
+    /// What to do [default: run]
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+/// `--log-format`
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LogFormatArg {
+    /// Human-readable lines
+    Text,
+    /// One JSON object per line
+    Json,
+}
+
+/// Subcommands.
+#[derive(Debug, Clone, Subcommand)]
+pub enum Command {
+    /// Run the bot (the default): connect, migrate, serve until SIGTERM or SIGINT
+    Run,
+    /// Apply pending database migrations and exit
+    Migrate,
+    /// Check the configuration and print it, secrets redacted
+    CheckConfig,
+}
+
+/// Runs the command line with the given environment; returns the exit status.
+pub fn main(cli: Cli, env: Vec<(String, String)>) -> ExitCode {
+    let command = cli.command.clone().unwrap_or(Command::Run);
+    let purpose = match command {
+        Command::Run | Command::CheckConfig => Purpose::RunBot,
+        Command::Migrate => Purpose::Database,
+    };
+    let loaded = match config::load(&LoadOptions::new(cli.config.clone(), env, purpose)) {
+        Ok(l) => l,
+        Err(e) => {
+            eprintln!("tasktracker: {e}");
+            eprintln!(
+                "see config/tasktracker.example.toml for every key, or run `tasktracker check-config`"
+            );
+            return ExitCode::from(EXIT_CONFIG);
+        }
+    };
+    let format = match cli.log_format {
+        Some(LogFormatArg::Text) => LogFormat::Text,
+        Some(LogFormatArg::Json) => LogFormat::Json,
+        None => loaded.config.log.format,
+    };
+    let sink = match command {
+        Command::Run => Sink::Stdout,
+        Command::Migrate | Command::CheckConfig => Sink::Stderr,
+    };
+    logging::init(format, sink);
+
+    if let Command::CheckConfig = command {
+        print!("{}", loaded.render_redacted());
+        return ExitCode::SUCCESS;
+    }
+
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("tasktracker: cannot start the async runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let result = runtime.block_on(async {
+        match command {
+            Command::Run => run(&loaded).await,
+            Command::Migrate => migrate(&loaded).await,
+            Command::CheckConfig => Ok(()),
+        }
+    });
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            tracing::error!(error = %format!("{e:#}"), "stopped on error");
+            eprintln!("tasktracker: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn open(loaded: &Loaded) -> anyhow::Result<Db> {
+    let db = Db::connect(&loaded.config.database).await?;
+    let report = db.migrate().await?;
+    if !report.applied.is_empty() {
+        tracing::info!(count = report.applied.len(), "database migrated");
+    }
+    Ok(db)
+}
+
+async fn migrate(loaded: &Loaded) -> anyhow::Result<()> {
+    let db = Db::connect(&loaded.config.database).await?;
+    let report = db.migrate().await?;
+    if report.applied.is_empty() {
+        println!("the database is up to date");
+    } else {
+        println!("applied {} migration(s):", report.applied.len());
+        for name in &report.applied {
+            println!("  {name}");
+        }
+    }
+    db.close().await?;
+    Ok(())
+}
+
+async fn run(loaded: &Loaded) -> anyhow::Result<()> {
+    let mut shutdown = crate::shutdown::Shutdown::install()?;
+    tracing::info!(
+        version = env!("CARGO_PKG_VERSION"),
+        database = %config::redact_url(loaded.config.database.url.expose()),
+        config_file = ?loaded.file,
+        "tasktracker starting"
+    );
+    let db = open(loaded).await.context("opening the database")?;
+    tracing::info!(
+        backend = ?db.backend(),
+        "database ready; Telegram capture is not built yet, waiting for SIGTERM or SIGINT"
+    );
+    let signal = shutdown.wait().await;
+    tracing::info!(signal, "stopping");
+    db.close().await?;
+    tracing::info!("stopped");
+    Ok(())
+}

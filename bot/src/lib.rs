@@ -1,0 +1,7 @@
+//! The `tasktracker` binary's library: command line, start-up and shutdown.
+//!
+//! This crate is the only one that will know teloxide (the bot issue adds it).
+
+pub mod cli;
+pub mod logging;
+pub mod shutdown;

@@ -1,0 +1,16 @@
+//! tasktracker's core, shared by the bot (`tasktracker`) and the operators'
+//! console (`tasktracker-console`).
+//!
+//! - [`config`]: loading and checking the configuration.
+//! - [`store`]: the database (SQLite or PostgreSQL) and the repositories over it.
+//!
+//! This crate and `migrations` are the only ones that know sea-orm: every
+//! repository function returns this crate's own types. It reads no environment
+//! variables; files only at paths it is handed (configuration, secrets, the
+//! database file).
+
+pub mod config;
+pub mod secret;
+pub mod store;
+
+pub use secret::Secret;

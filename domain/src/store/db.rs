@@ -1,0 +1,251 @@
+//! Opening the database, applying migrations, and starting transactions.
+//!
+//! SQLite (the default) runs in WAL mode with `synchronous=NORMAL`, a busy
+//! timeout and foreign keys on, and every transaction that writes starts
+//! `IMMEDIATE`: a deferred transaction that reads and then writes fails at once
+//! with "database is locked" when another process (the console next to the
+//! bot) wrote in between, and the busy timeout does not help it. Repository
+//! functions that write therefore take a [`Tx`], which only
+//! [`Db::begin_write`] makes.
+
+use std::fmt;
+use std::str::FromStr;
+
+use migrations::{Migrator, MigratorTrait};
+use sea_orm::sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqliteSynchronous};
+use sea_orm::{
+    ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DatabaseTransaction, DbBackend,
+    SqliteTransactionMode, Statement, TransactionOptions, TransactionTrait,
+};
+
+use super::StoreError;
+use crate::config::{DatabaseConfig, redact_url};
+
+/// Key of the PostgreSQL advisory lock that serialises migrations
+/// ("tasktrak" in ASCII). Concurrent `Migrator::up` on a fresh database fails
+/// otherwise: both try to create the same tables.
+const MIGRATION_LOCK: i64 = 0x7461_736b_7472_616b;
+
+/// Which database engine is behind a [`Db`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    /// An embedded SQLite file.
+    Sqlite,
+    /// A PostgreSQL server.
+    Postgres,
+}
+
+/// A pool of connections to the database. Cheap to clone.
+#[derive(Clone)]
+pub struct Db {
+    conn: DatabaseConnection,
+    backend: Backend,
+}
+
+impl fmt::Debug for Db {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Db")
+            .field("backend", &self.backend)
+            .finish()
+    }
+}
+
+/// A transaction that may write. Dropped without [`Tx::commit`], it rolls back.
+pub struct Tx {
+    txn: DatabaseTransaction,
+    backend: Backend,
+}
+
+impl fmt::Debug for Tx {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Tx")
+            .field("backend", &self.backend)
+            .finish()
+    }
+}
+
+mod sealed {
+    pub trait Sealed {}
+    impl Sealed for super::Db {}
+    impl Sealed for super::Tx {}
+}
+
+/// Something repository reads run on: the pool ([`Db`]) or a transaction ([`Tx`]).
+/// Sealed: only this crate's two types implement it.
+pub trait Conn: sealed::Sealed + Sync {
+    /// The sea-orm connection behind it.
+    #[doc(hidden)]
+    type Inner: ConnectionTrait + Sync;
+    /// The sea-orm connection behind it.
+    #[doc(hidden)]
+    fn inner(&self) -> &Self::Inner;
+    /// Which engine it talks to.
+    fn backend(&self) -> Backend;
+}
+
+impl Conn for Db {
+    type Inner = DatabaseConnection;
+    fn inner(&self) -> &DatabaseConnection {
+        &self.conn
+    }
+    fn backend(&self) -> Backend {
+        self.backend
+    }
+}
+
+impl Conn for Tx {
+    type Inner = DatabaseTransaction;
+    fn inner(&self) -> &DatabaseTransaction {
+        &self.txn
+    }
+    fn backend(&self) -> Backend {
+        self.backend
+    }
+}
+
+/// What [`Db::migrate`] did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MigrationReport {
+    /// Names of the migrations applied now, oldest first.
+    pub applied: Vec<String>,
+}
+
+impl Db {
+    /// Opens the database named by `cfg.url`. For SQLite, creates the file and
+    /// its directory when missing.
+    pub async fn connect(cfg: &DatabaseConfig) -> Result<Db, StoreError> {
+        let url = cfg.url.expose();
+        let connect_err = |source| StoreError::Connect {
+            target: redact_url(url),
+            source,
+        };
+        let mut opts = ConnectOptions::new(url.to_owned());
+        opts.max_connections(cfg.max_connections)
+            .min_connections(0)
+            .connect_timeout(cfg.connect_timeout)
+            .acquire_timeout(cfg.connect_timeout + cfg.busy_timeout)
+            // Statement logging would print SQL at INFO; the bot's own spans say enough.
+            .sqlx_logging(false);
+
+        let backend = if url.starts_with("sqlite:") {
+            let parsed = SqliteConnectOptions::from_str(url).map_err(|e| {
+                connect_err(sea_orm::DbErr::Custom(format!("invalid SQLite URL: {e}")))
+            })?;
+            if let Some(dir) = parsed.get_filename().parent()
+                && !dir.as_os_str().is_empty()
+                && !dir.exists()
+            {
+                std::fs::create_dir_all(dir).map_err(|source| StoreError::CreateDir {
+                    path: dir.display().to_string(),
+                    source,
+                })?;
+            }
+            let busy = cfg.busy_timeout;
+            opts.map_sqlx_sqlite_opts(move |o| {
+                o.create_if_missing(true)
+                    .journal_mode(SqliteJournalMode::Wal)
+                    .synchronous(SqliteSynchronous::Normal)
+                    .busy_timeout(busy)
+                    .foreign_keys(true)
+            });
+            Backend::Sqlite
+        } else {
+            Backend::Postgres
+        };
+        let conn = Database::connect(opts).await.map_err(connect_err)?;
+        Ok(Db { conn, backend })
+    }
+
+    /// Which engine this is.
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// Applies every pending migration, in one transaction that holds the
+    /// write lock (SQLite) or an advisory lock (PostgreSQL), so that several
+    /// processes starting at once all succeed and migrate exactly once.
+    pub async fn migrate(&self) -> Result<MigrationReport, StoreError> {
+        let tx = self.begin_write().await.map_err(into_migrate)?;
+        if self.backend == Backend::Postgres {
+            tx.txn
+                .execute_raw(Statement::from_sql_and_values(
+                    DbBackend::Postgres,
+                    "SELECT pg_advisory_xact_lock($1)",
+                    [MIGRATION_LOCK.into()],
+                ))
+                .await
+                .map_err(StoreError::Migrate)?;
+        }
+        let pending: Vec<String> = Migrator::get_pending_migrations(&tx.txn)
+            .await
+            .map_err(StoreError::Migrate)?
+            .iter()
+            .map(|m| m.name().to_owned())
+            .collect();
+        Migrator::up(&tx.txn, None)
+            .await
+            .map_err(StoreError::Migrate)?;
+        tx.commit().await.map_err(into_migrate)?;
+        for name in &pending {
+            tracing::info!(migration = %name, "applied migration");
+        }
+        Ok(MigrationReport { applied: pending })
+    }
+
+    /// Names of migrations this build knows but the database has not applied.
+    pub async fn pending_migrations(&self) -> Result<Vec<String>, StoreError> {
+        Ok(Migrator::get_pending_migrations(&self.conn)
+            .await?
+            .iter()
+            .map(|m| m.name().to_owned())
+            .collect())
+    }
+
+    /// Starts a transaction that may write: `BEGIN IMMEDIATE` on SQLite.
+    pub async fn begin_write(&self) -> Result<Tx, StoreError> {
+        let txn = match self.backend {
+            Backend::Sqlite => {
+                self.conn
+                    .begin_with_options(TransactionOptions {
+                        sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
+                        ..Default::default()
+                    })
+                    .await?
+            }
+            Backend::Postgres => self.conn.begin().await?,
+        };
+        Ok(Tx {
+            txn,
+            backend: self.backend,
+        })
+    }
+
+    /// Checks that the database answers.
+    pub async fn ping(&self) -> Result<(), StoreError> {
+        Ok(self.conn.ping().await?)
+    }
+
+    /// Closes every connection.
+    pub async fn close(self) -> Result<(), StoreError> {
+        Ok(self.conn.close().await?)
+    }
+}
+
+impl Tx {
+    /// Makes every change of the transaction durable.
+    pub async fn commit(self) -> Result<(), StoreError> {
+        Ok(self.txn.commit().await?)
+    }
+
+    /// Discards every change of the transaction.
+    pub async fn rollback(self) -> Result<(), StoreError> {
+        Ok(self.txn.rollback().await?)
+    }
+}
+
+fn into_migrate(e: StoreError) -> StoreError {
+    match e {
+        StoreError::Db(e) => StoreError::Migrate(e),
+        other => other,
+    }
+}

@@ -1,0 +1,221 @@
+//! The inbox: raw Telegram updates, committed together with the next
+//! getUpdates offset before the poller asks for more, then applied in
+//! `update_id` order by the processor.
+
+use chrono::{DateTime, Utc};
+use sea_orm::sea_query::OnConflict;
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter,
+    QueryOrder, QuerySelect,
+};
+
+use super::entity::inbox;
+use super::{Conn, INSERT_CHUNK, StoreError, Tx, now, parse_col, settings, string_enum};
+
+/// The setting that holds the next getUpdates offset.
+pub const OFFSET_KEY: &str = "telegram.next_offset";
+
+string_enum! {
+    /// Where an inbox row stands.
+    pub enum InboxStatus {
+        /// Waiting to be applied (possibly after a failure, see `next_attempt_at`).
+        Pending => "pending",
+        /// Applied.
+        Done => "done",
+        /// Failed too often; waits for an operator.
+        Dead => "dead",
+    }
+}
+
+/// A raw update as received.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RawUpdate {
+    /// Telegram's update id.
+    pub update_id: i64,
+    /// Which field of the update is set (`message`, `callback_query`, …), or `unknown`.
+    pub kind: String,
+    /// The update's JSON, sealed.
+    pub payload: Vec<u8>,
+}
+
+/// An inbox row.
+#[derive(Debug, Clone, PartialEq)]
+pub struct InboxItem {
+    /// Telegram's update id.
+    pub update_id: i64,
+    /// Update kind.
+    pub kind: String,
+    /// The update's JSON, sealed.
+    pub payload: Vec<u8>,
+    /// Where it stands.
+    pub status: InboxStatus,
+    /// Failed attempts so far.
+    pub attempts: i32,
+    /// Not to be retried before this.
+    pub next_attempt_at: Option<DateTime<Utc>>,
+    /// The last failure.
+    pub last_error: Option<String>,
+    /// Received at.
+    pub received_at: DateTime<Utc>,
+    /// Applied at.
+    pub processed_at: Option<DateTime<Utc>>,
+}
+
+impl TryFrom<inbox::Model> for InboxItem {
+    type Error = StoreError;
+    fn try_from(m: inbox::Model) -> Result<Self, StoreError> {
+        Ok(InboxItem {
+            update_id: m.update_id,
+            kind: m.kind,
+            payload: m.payload,
+            status: parse_col("inbox", &m.status)?,
+            attempts: m.attempts,
+            next_attempt_at: m.next_attempt_at,
+            last_error: m.last_error,
+            received_at: m.received_at,
+            processed_at: m.processed_at,
+        })
+    }
+}
+
+/// Stores a batch of updates and the next offset in the caller's transaction.
+/// Updates already stored (a redelivery) are skipped. Returns how many are new.
+pub async fn store_batch(
+    tx: &Tx,
+    updates: &[RawUpdate],
+    next_offset: i64,
+) -> Result<u64, StoreError> {
+    let t = now();
+    let mut added = 0;
+    for chunk in updates.chunks(INSERT_CHUNK) {
+        let rows = chunk.iter().map(|u| inbox::ActiveModel {
+            update_id: Set(u.update_id),
+            kind: Set(u.kind.clone()),
+            payload: Set(u.payload.clone()),
+            status: Set(InboxStatus::Pending.as_str().to_owned()),
+            attempts: Set(0),
+            next_attempt_at: Set(None),
+            last_error: Set(None),
+            received_at: Set(t),
+            processed_at: Set(None),
+        });
+        added += inbox::Entity::insert_many(rows)
+            .on_conflict(
+                OnConflict::column(inbox::Column::UpdateId)
+                    .do_nothing()
+                    .to_owned(),
+            )
+            .exec_without_returning(tx.inner())
+            .await?;
+    }
+    settings::set(tx, OFFSET_KEY, &next_offset.to_string()).await?;
+    Ok(added)
+}
+
+/// The offset to pass to the next getUpdates, if one was committed.
+pub async fn next_offset(c: &impl Conn) -> Result<Option<i64>, StoreError> {
+    settings::get(c, OFFSET_KEY)
+        .await?
+        .map(|v| {
+            v.parse()
+                .map_err(|_| StoreError::corrupt("settings", format!("{OFFSET_KEY} = {v:?}")))
+        })
+        .transpose()
+}
+
+/// The oldest pending row: the processor applies rows strictly in order, so a
+/// row waiting for its retry holds back the ones after it.
+pub async fn head(c: &impl Conn) -> Result<Option<InboxItem>, StoreError> {
+    inbox::Entity::find()
+        .filter(inbox::Column::Status.eq(InboxStatus::Pending.as_str()))
+        .order_by_asc(inbox::Column::UpdateId)
+        .limit(1)
+        .one(c.inner())
+        .await?
+        .map(InboxItem::try_from)
+        .transpose()
+}
+
+/// The row with this update id.
+pub async fn get(c: &impl Conn, update_id: i64) -> Result<Option<InboxItem>, StoreError> {
+    inbox::Entity::find_by_id(update_id)
+        .one(c.inner())
+        .await?
+        .map(InboxItem::try_from)
+        .transpose()
+}
+
+async fn load(tx: &Tx, update_id: i64) -> Result<inbox::Model, StoreError> {
+    inbox::Entity::find_by_id(update_id)
+        .one(tx.inner())
+        .await?
+        .ok_or_else(|| StoreError::NotFound(format!("inbox update {update_id}")))
+}
+
+/// Marks a row applied, in the same transaction as its effects.
+pub async fn mark_done(tx: &Tx, update_id: i64) -> Result<(), StoreError> {
+    let mut am: inbox::ActiveModel = load(tx, update_id).await?.into();
+    am.status = Set(InboxStatus::Done.as_str().to_owned());
+    am.processed_at = Set(Some(now()));
+    am.next_attempt_at = Set(None);
+    am.update(tx.inner()).await?;
+    Ok(())
+}
+
+/// Records a failed attempt. With `retry_at` the row stays pending until then;
+/// without, it becomes dead. Returns the new status.
+pub async fn record_failure(
+    tx: &Tx,
+    update_id: i64,
+    error: &str,
+    retry_at: Option<DateTime<Utc>>,
+) -> Result<InboxStatus, StoreError> {
+    let row = load(tx, update_id).await?;
+    let attempts = row.attempts.saturating_add(1);
+    let status = if retry_at.is_some() {
+        InboxStatus::Pending
+    } else {
+        InboxStatus::Dead
+    };
+    let mut am: inbox::ActiveModel = row.into();
+    am.attempts = Set(attempts);
+    am.last_error = Set(Some(error.to_owned()));
+    am.next_attempt_at = Set(retry_at);
+    am.status = Set(status.as_str().to_owned());
+    if status == InboxStatus::Dead {
+        am.processed_at = Set(Some(now()));
+    }
+    am.update(tx.inner()).await?;
+    Ok(status)
+}
+
+/// Puts a dead row back in the queue (an operator's retry).
+pub async fn requeue(tx: &Tx, update_id: i64) -> Result<(), StoreError> {
+    let mut am: inbox::ActiveModel = load(tx, update_id).await?.into();
+    am.status = Set(InboxStatus::Pending.as_str().to_owned());
+    am.next_attempt_at = Set(None);
+    am.processed_at = Set(None);
+    am.update(tx.inner()).await?;
+    Ok(())
+}
+
+/// Dead rows, oldest first.
+pub async fn list_dead(c: &impl Conn, limit: u64) -> Result<Vec<InboxItem>, StoreError> {
+    inbox::Entity::find()
+        .filter(inbox::Column::Status.eq(InboxStatus::Dead.as_str()))
+        .order_by_asc(inbox::Column::UpdateId)
+        .limit(limit)
+        .all(c.inner())
+        .await?
+        .into_iter()
+        .map(InboxItem::try_from)
+        .collect()
+}
+
+/// How many rows are in `status`.
+pub async fn count(c: &impl Conn, status: InboxStatus) -> Result<u64, StoreError> {
+    Ok(inbox::Entity::find()
+        .filter(inbox::Column::Status.eq(status.as_str()))
+        .count(c.inner())
+        .await?)
+}

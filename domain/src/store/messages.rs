@@ -1,0 +1,209 @@
+//! Captured messages. Unique per chat and Telegram message id, so a
+//! redelivered update changes nothing.
+
+use chrono::{DateTime, Utc};
+use sea_orm::sea_query::OnConflict;
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter,
+    QueryOrder, QuerySelect,
+};
+
+use super::entity::message;
+use super::{Conn, StoreError, Tx, now};
+
+/// A stored message.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StoredMessage {
+    /// Row id.
+    pub id: i64,
+    /// Telegram chat id.
+    pub chat_id: i64,
+    /// Telegram message id within the chat.
+    pub message_id: i64,
+    /// The author.
+    pub person_id: i64,
+    /// When it was sent (Telegram's date).
+    pub sent_at: DateTime<Utc>,
+    /// When it was last edited.
+    pub edited_at: Option<DateTime<Utc>>,
+    /// Text or caption, encrypted.
+    pub text_ct: Vec<u8>,
+    /// The message it replies to, by Telegram message id.
+    pub reply_to_message_id: Option<i64>,
+    /// Whether it was forwarded from elsewhere.
+    pub is_forwarded: bool,
+    /// Stored at.
+    pub created_at: DateTime<Utc>,
+    /// Last changed.
+    pub updated_at: DateTime<Utc>,
+}
+
+impl From<message::Model> for StoredMessage {
+    fn from(m: message::Model) -> Self {
+        StoredMessage {
+            id: m.id,
+            chat_id: m.chat_id,
+            message_id: m.message_id,
+            person_id: m.person_id,
+            sent_at: m.sent_at,
+            edited_at: m.edited_at,
+            text_ct: m.text_ct,
+            reply_to_message_id: m.reply_to_message_id,
+            is_forwarded: m.is_forwarded,
+            created_at: m.created_at,
+            updated_at: m.updated_at,
+        }
+    }
+}
+
+/// A message to capture.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewMessage {
+    /// Telegram chat id (the chat row must exist).
+    pub chat_id: i64,
+    /// Telegram message id.
+    pub message_id: i64,
+    /// The author's row id.
+    pub person_id: i64,
+    /// Telegram's date.
+    pub sent_at: DateTime<Utc>,
+    /// Text or caption, encrypted.
+    pub text_ct: Vec<u8>,
+    /// The message it replies to.
+    pub reply_to_message_id: Option<i64>,
+    /// Whether it was forwarded.
+    pub is_forwarded: bool,
+}
+
+/// What [`capture`] did.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Captured {
+    /// Stored now.
+    New(StoredMessage),
+    /// Already stored (a redelivery); nothing changed.
+    Duplicate(StoredMessage),
+}
+
+impl Captured {
+    /// The stored message either way.
+    pub fn message(&self) -> &StoredMessage {
+        match self {
+            Captured::New(m) | Captured::Duplicate(m) => m,
+        }
+    }
+}
+
+/// Stores a message once; a second call with the same chat and message id
+/// returns the stored row untouched.
+pub async fn capture(tx: &Tx, m: NewMessage) -> Result<Captured, StoreError> {
+    let t = now();
+    let inserted = message::Entity::insert(message::ActiveModel {
+        id: Default::default(),
+        chat_id: Set(m.chat_id),
+        message_id: Set(m.message_id),
+        person_id: Set(m.person_id),
+        sent_at: Set(m.sent_at),
+        edited_at: Set(None),
+        text_ct: Set(m.text_ct),
+        reply_to_message_id: Set(m.reply_to_message_id),
+        is_forwarded: Set(m.is_forwarded),
+        created_at: Set(t),
+        updated_at: Set(t),
+    })
+    .on_conflict(
+        OnConflict::columns([message::Column::ChatId, message::Column::MessageId])
+            .do_nothing()
+            .to_owned(),
+    )
+    .exec_without_returning(tx.inner())
+    .await?;
+    let stored = get(tx, m.chat_id, m.message_id)
+        .await?
+        .ok_or_else(|| StoreError::NotFound("message just written".to_owned()))?;
+    Ok(if inserted > 0 {
+        Captured::New(stored)
+    } else {
+        Captured::Duplicate(stored)
+    })
+}
+
+/// Replaces the text of an edited message. Returns the updated row, or `None`
+/// when the message is not stored or this edit is not newer than the last one
+/// (edits can be redelivered out of order).
+pub async fn apply_edit(
+    tx: &Tx,
+    chat_id: i64,
+    message_id: i64,
+    text_ct: Vec<u8>,
+    edited_at: DateTime<Utc>,
+) -> Result<Option<StoredMessage>, StoreError> {
+    let Some(existing) = find(tx, chat_id, message_id).await? else {
+        return Ok(None);
+    };
+    if existing.edited_at.is_some_and(|prev| prev >= edited_at) {
+        return Ok(None);
+    }
+    let mut am: message::ActiveModel = existing.into();
+    am.text_ct = Set(text_ct);
+    am.edited_at = Set(Some(edited_at));
+    am.updated_at = Set(now());
+    Ok(Some(am.update(tx.inner()).await?.into()))
+}
+
+async fn find(
+    c: &impl Conn,
+    chat_id: i64,
+    message_id: i64,
+) -> Result<Option<message::Model>, StoreError> {
+    Ok(message::Entity::find()
+        .filter(message::Column::ChatId.eq(chat_id))
+        .filter(message::Column::MessageId.eq(message_id))
+        .one(c.inner())
+        .await?)
+}
+
+/// The message with this chat and Telegram message id.
+pub async fn get(
+    c: &impl Conn,
+    chat_id: i64,
+    message_id: i64,
+) -> Result<Option<StoredMessage>, StoreError> {
+    Ok(find(c, chat_id, message_id).await?.map(StoredMessage::from))
+}
+
+/// The message with this row id.
+pub async fn get_by_id(c: &impl Conn, id: i64) -> Result<Option<StoredMessage>, StoreError> {
+    Ok(message::Entity::find_by_id(id)
+        .one(c.inner())
+        .await?
+        .map(StoredMessage::from))
+}
+
+/// One page of a person's messages in row order, starting after row
+/// `after_id`: a keyset page, so exporting 100,000 messages stays cheap.
+pub async fn page_for_person(
+    c: &impl Conn,
+    person_id: i64,
+    after_id: i64,
+    limit: u64,
+) -> Result<Vec<StoredMessage>, StoreError> {
+    Ok(message::Entity::find()
+        .filter(message::Column::PersonId.eq(person_id))
+        .filter(message::Column::Id.gt(after_id))
+        .order_by_asc(message::Column::Id)
+        .limit(limit)
+        .all(c.inner())
+        .await?
+        .into_iter()
+        .map(StoredMessage::from)
+        .collect())
+}
+
+/// How many messages are stored, in one chat or in all.
+pub async fn count(c: &impl Conn, chat_id: Option<i64>) -> Result<u64, StoreError> {
+    let mut q = message::Entity::find();
+    if let Some(chat) = chat_id {
+        q = q.filter(message::Column::ChatId.eq(chat));
+    }
+    Ok(q.count(c.inner()).await?)
+}

@@ -1,0 +1,206 @@
+//! The outbox: everything the bot sends, written in the same transaction as
+//! the state it reports, then delivered at least once by the sender.
+
+use chrono::{DateTime, Utc};
+use sea_orm::sea_query::{LockBehavior, LockType};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter,
+    QueryOrder, QuerySelect,
+};
+
+use super::entity::outbox;
+use super::{Backend, Conn, StoreError, Tx, now, parse_col, string_enum};
+
+string_enum! {
+    /// Where an outbox item stands.
+    pub enum OutboxStatus {
+        /// Waiting for delivery (not before `not_before`).
+        Pending => "pending",
+        /// Delivered.
+        Sent => "sent",
+        /// Failed for good; waits for an operator.
+        Dead => "dead",
+    }
+}
+
+/// An outbox item.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OutboxItem {
+    /// Row id.
+    pub id: i64,
+    /// Telegram chat id to send to.
+    pub chat_id: i64,
+    /// Bot API method (`sendMessage`, `setMessageReaction`, …).
+    pub method: String,
+    /// The request, sealed.
+    pub payload: Vec<u8>,
+    /// The person it quotes, if any (removed with them on erasure).
+    pub person_id: Option<i64>,
+    /// The task it reports, if any.
+    pub task_id: Option<i64>,
+    /// Where it stands.
+    pub status: OutboxStatus,
+    /// Failed attempts so far.
+    pub attempts: i32,
+    /// Not to be sent before this.
+    pub not_before: DateTime<Utc>,
+    /// The last failure.
+    pub last_error: Option<String>,
+    /// Written at.
+    pub created_at: DateTime<Utc>,
+    /// Delivered at.
+    pub sent_at: Option<DateTime<Utc>>,
+    /// Telegram message id of what was sent, when the method returns one.
+    pub sent_message_id: Option<i64>,
+}
+
+impl TryFrom<outbox::Model> for OutboxItem {
+    type Error = StoreError;
+    fn try_from(m: outbox::Model) -> Result<Self, StoreError> {
+        Ok(OutboxItem {
+            id: m.id,
+            chat_id: m.chat_id,
+            method: m.method,
+            payload: m.payload,
+            person_id: m.person_id,
+            task_id: m.task_id,
+            status: parse_col("outbox", &m.status)?,
+            attempts: m.attempts,
+            not_before: m.not_before,
+            last_error: m.last_error,
+            created_at: m.created_at,
+            sent_at: m.sent_at,
+            sent_message_id: m.sent_message_id,
+        })
+    }
+}
+
+/// Something to send.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewOutbox {
+    /// Telegram chat id.
+    pub chat_id: i64,
+    /// Bot API method.
+    pub method: String,
+    /// The request, sealed.
+    pub payload: Vec<u8>,
+    /// The person it quotes.
+    pub person_id: Option<i64>,
+    /// The task it reports.
+    pub task_id: Option<i64>,
+}
+
+/// Queues an item for delivery now.
+pub async fn enqueue(tx: &Tx, item: NewOutbox) -> Result<i64, StoreError> {
+    let t = now();
+    let row = outbox::ActiveModel {
+        id: Default::default(),
+        chat_id: Set(item.chat_id),
+        method: Set(item.method),
+        payload: Set(item.payload),
+        person_id: Set(item.person_id),
+        task_id: Set(item.task_id),
+        status: Set(OutboxStatus::Pending.as_str().to_owned()),
+        attempts: Set(0),
+        not_before: Set(t),
+        last_error: Set(None),
+        created_at: Set(t),
+        sent_at: Set(None),
+        sent_message_id: Set(None),
+    }
+    .insert(tx.inner())
+    .await?;
+    Ok(row.id)
+}
+
+/// Pending items due at `at`, in the order they were written. Inside a
+/// PostgreSQL transaction the rows are locked with `FOR UPDATE SKIP LOCKED`,
+/// so two senders never take the same item.
+pub async fn due(
+    c: &impl Conn,
+    at: DateTime<Utc>,
+    limit: u64,
+) -> Result<Vec<OutboxItem>, StoreError> {
+    let mut q = outbox::Entity::find()
+        .filter(outbox::Column::Status.eq(OutboxStatus::Pending.as_str()))
+        .filter(outbox::Column::NotBefore.lte(at))
+        .order_by_asc(outbox::Column::Id)
+        .limit(limit);
+    if c.backend() == Backend::Postgres {
+        q = q.lock_with_behavior(LockType::Update, LockBehavior::SkipLocked);
+    }
+    q.all(c.inner())
+        .await?
+        .into_iter()
+        .map(OutboxItem::try_from)
+        .collect()
+}
+
+/// The item with this id.
+pub async fn get(c: &impl Conn, id: i64) -> Result<Option<OutboxItem>, StoreError> {
+    outbox::Entity::find_by_id(id)
+        .one(c.inner())
+        .await?
+        .map(OutboxItem::try_from)
+        .transpose()
+}
+
+async fn load(tx: &Tx, id: i64) -> Result<outbox::Model, StoreError> {
+    outbox::Entity::find_by_id(id)
+        .one(tx.inner())
+        .await?
+        .ok_or_else(|| StoreError::NotFound(format!("outbox item {id}")))
+}
+
+/// Records delivery.
+pub async fn mark_sent(tx: &Tx, id: i64, sent_message_id: Option<i64>) -> Result<(), StoreError> {
+    let mut am: outbox::ActiveModel = load(tx, id).await?.into();
+    am.status = Set(OutboxStatus::Sent.as_str().to_owned());
+    am.sent_at = Set(Some(now()));
+    am.sent_message_id = Set(sent_message_id);
+    am.update(tx.inner()).await?;
+    Ok(())
+}
+
+/// Records a failed attempt and when to try again; `None` makes it dead.
+pub async fn record_failure(
+    tx: &Tx,
+    id: i64,
+    error: &str,
+    retry_at: Option<DateTime<Utc>>,
+) -> Result<OutboxStatus, StoreError> {
+    let row = load(tx, id).await?;
+    let attempts = row.attempts.saturating_add(1);
+    let not_before = row.not_before;
+    let mut am: outbox::ActiveModel = row.into();
+    am.attempts = Set(attempts);
+    am.last_error = Set(Some(error.to_owned()));
+    let status = match retry_at {
+        Some(at) => {
+            am.not_before = Set(at.max(not_before));
+            OutboxStatus::Pending
+        }
+        None => OutboxStatus::Dead,
+    };
+    am.status = Set(status.as_str().to_owned());
+    am.update(tx.inner()).await?;
+    Ok(status)
+}
+
+/// Deletes pending items that quote a person (on erasure). Returns how many.
+pub async fn delete_pending_for_person(tx: &Tx, person_id: i64) -> Result<u64, StoreError> {
+    Ok(outbox::Entity::delete_many()
+        .filter(outbox::Column::PersonId.eq(person_id))
+        .filter(outbox::Column::Status.eq(OutboxStatus::Pending.as_str()))
+        .exec(tx.inner())
+        .await?
+        .rows_affected)
+}
+
+/// How many items are in `status`.
+pub async fn count(c: &impl Conn, status: OutboxStatus) -> Result<u64, StoreError> {
+    Ok(outbox::Entity::find()
+        .filter(outbox::Column::Status.eq(status.as_str()))
+        .count(c.inner())
+        .await?)
+}

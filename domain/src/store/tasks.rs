@@ -1,0 +1,294 @@
+//! Tasks recognised in captured messages, and their assignees.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter,
+    QueryOrder, QuerySelect,
+};
+
+use super::entity::{task, task_assignee};
+use super::{Conn, INSERT_CHUNK, StoreError, Tx, now, parse_col, string_enum};
+
+string_enum! {
+    /// What a message was recognised as (see DESIGN.md, "Classification").
+    pub enum TaskKind {
+        /// An actionable request, assignment, commitment or to-do.
+        Task => "task",
+        /// A report that something is broken now.
+        Bug => "bug",
+        /// Asks only for information.
+        Question => "question",
+        /// A status update, announcement, decision or report of something done.
+        Info => "info",
+        /// Greetings, thanks, reactions, small talk.
+        Chatter => "chatter",
+    }
+}
+
+string_enum! {
+    /// How urgent a task is.
+    pub enum TaskPriority {
+        /// Whenever there is time.
+        Low => "low",
+        /// The default.
+        Normal => "normal",
+        /// Soon.
+        High => "high",
+        /// Now.
+        Urgent => "urgent",
+    }
+}
+
+string_enum! {
+    /// Where a task stands.
+    pub enum TaskStatus {
+        /// Still to do.
+        Open => "open",
+        /// Done (the ✅ button or /done).
+        Done => "done",
+        /// Not a task after all (the ✖ button).
+        Dismissed => "dismissed",
+    }
+}
+
+/// A task.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Task {
+    /// Row id, shown to people as the task number.
+    pub id: i64,
+    /// Telegram chat id.
+    pub chat_id: i64,
+    /// Row id of the message it was made from.
+    pub message_id: Option<i64>,
+    /// What the message was recognised as.
+    pub kind: TaskKind,
+    /// Short title, encrypted.
+    pub title_ct: Vec<u8>,
+    /// Longer description, encrypted.
+    pub description_ct: Option<Vec<u8>>,
+    /// Priority.
+    pub priority: TaskPriority,
+    /// Due date in the chat's time zone.
+    pub due_date: Option<NaiveDate>,
+    /// The classifier's confidence, 0 to 1.
+    pub confidence: f64,
+    /// Which classifier produced it (`builtin`, or a provider name).
+    pub classifier: String,
+    /// Where it stands.
+    pub status: TaskStatus,
+    /// Telegram message id of the bot's task card.
+    pub card_message_id: Option<i64>,
+    /// Created.
+    pub created_at: DateTime<Utc>,
+    /// Last changed.
+    pub updated_at: DateTime<Utc>,
+    /// When it was done or dismissed.
+    pub closed_at: Option<DateTime<Utc>>,
+}
+
+impl TryFrom<task::Model> for Task {
+    type Error = StoreError;
+    fn try_from(m: task::Model) -> Result<Self, StoreError> {
+        Ok(Task {
+            id: m.id,
+            chat_id: m.chat_id,
+            message_id: m.message_id,
+            kind: parse_col("tasks", &m.kind)?,
+            title_ct: m.title_ct,
+            description_ct: m.description_ct,
+            priority: parse_col("tasks", &m.priority)?,
+            due_date: m.due_date,
+            confidence: m.confidence,
+            classifier: m.classifier,
+            status: parse_col("tasks", &m.status)?,
+            card_message_id: m.card_message_id,
+            created_at: m.created_at,
+            updated_at: m.updated_at,
+            closed_at: m.closed_at,
+        })
+    }
+}
+
+/// A person a task is assigned to, by @handle.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Assignee {
+    /// HMAC of the lowercased handle.
+    pub handle_index: Vec<u8>,
+    /// The handle, encrypted.
+    pub handle_ct: Vec<u8>,
+    /// The person, when the handle matched someone the bot knows.
+    pub person_id: Option<i64>,
+}
+
+/// A task to create.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewTask {
+    /// Telegram chat id.
+    pub chat_id: i64,
+    /// Row id of the source message.
+    pub message_id: Option<i64>,
+    /// What it is.
+    pub kind: TaskKind,
+    /// Title, encrypted.
+    pub title_ct: Vec<u8>,
+    /// Description, encrypted.
+    pub description_ct: Option<Vec<u8>>,
+    /// Priority.
+    pub priority: TaskPriority,
+    /// Due date.
+    pub due_date: Option<NaiveDate>,
+    /// Confidence, 0 to 1.
+    pub confidence: f64,
+    /// Classifier name.
+    pub classifier: String,
+    /// Assignees in the order they were mentioned.
+    pub assignees: Vec<Assignee>,
+}
+
+/// Creates a task and its assignees.
+pub async fn create(tx: &Tx, t: NewTask) -> Result<Task, StoreError> {
+    if !(0.0..=1.0).contains(&t.confidence) {
+        return Err(StoreError::Invalid(format!(
+            "confidence {} is out of range 0 to 1",
+            t.confidence
+        )));
+    }
+    let at = now();
+    let row = task::ActiveModel {
+        id: Default::default(),
+        chat_id: Set(t.chat_id),
+        message_id: Set(t.message_id),
+        kind: Set(t.kind.as_str().to_owned()),
+        title_ct: Set(t.title_ct),
+        description_ct: Set(t.description_ct),
+        priority: Set(t.priority.as_str().to_owned()),
+        due_date: Set(t.due_date),
+        confidence: Set(t.confidence),
+        classifier: Set(t.classifier),
+        status: Set(TaskStatus::Open.as_str().to_owned()),
+        card_message_id: Set(None),
+        created_at: Set(at),
+        updated_at: Set(at),
+        closed_at: Set(None),
+    }
+    .insert(tx.inner())
+    .await?;
+    insert_assignees(tx, row.id, t.assignees).await?;
+    Task::try_from(row)
+}
+
+async fn insert_assignees(
+    tx: &Tx,
+    task_id: i64,
+    assignees: Vec<Assignee>,
+) -> Result<(), StoreError> {
+    let rows: Vec<task_assignee::ActiveModel> = assignees
+        .into_iter()
+        .enumerate()
+        .map(|(i, a)| task_assignee::ActiveModel {
+            task_id: Set(task_id),
+            position: Set(i32::try_from(i).unwrap_or(i32::MAX)),
+            handle_index: Set(a.handle_index),
+            handle_ct: Set(a.handle_ct),
+            person_id: Set(a.person_id),
+        })
+        .collect();
+    for chunk in rows.chunks(INSERT_CHUNK) {
+        task_assignee::Entity::insert_many(chunk.to_vec())
+            .exec_without_returning(tx.inner())
+            .await?;
+    }
+    Ok(())
+}
+
+/// The task with this id.
+pub async fn get(c: &impl Conn, id: i64) -> Result<Option<Task>, StoreError> {
+    task::Entity::find_by_id(id)
+        .one(c.inner())
+        .await?
+        .map(Task::try_from)
+        .transpose()
+}
+
+/// The task made from the message with this row id.
+pub async fn get_for_message(
+    c: &impl Conn,
+    message_row_id: i64,
+) -> Result<Option<Task>, StoreError> {
+    task::Entity::find()
+        .filter(task::Column::MessageId.eq(message_row_id))
+        .one(c.inner())
+        .await?
+        .map(Task::try_from)
+        .transpose()
+}
+
+/// Open tasks of a chat, oldest first, one page.
+pub async fn list_open(
+    c: &impl Conn,
+    chat_id: i64,
+    offset: u64,
+    limit: u64,
+) -> Result<Vec<Task>, StoreError> {
+    task::Entity::find()
+        .filter(task::Column::ChatId.eq(chat_id))
+        .filter(task::Column::Status.eq(TaskStatus::Open.as_str()))
+        .order_by_asc(task::Column::Id)
+        .offset(offset)
+        .limit(limit)
+        .all(c.inner())
+        .await?
+        .into_iter()
+        .map(Task::try_from)
+        .collect()
+}
+
+/// How many open tasks a chat has (or all chats together).
+pub async fn count_open(c: &impl Conn, chat_id: Option<i64>) -> Result<u64, StoreError> {
+    let mut q = task::Entity::find().filter(task::Column::Status.eq(TaskStatus::Open.as_str()));
+    if let Some(chat) = chat_id {
+        q = q.filter(task::Column::ChatId.eq(chat));
+    }
+    Ok(q.count(c.inner()).await?)
+}
+
+async fn load(tx: &Tx, id: i64) -> Result<task::Model, StoreError> {
+    task::Entity::find_by_id(id)
+        .one(tx.inner())
+        .await?
+        .ok_or_else(|| StoreError::NotFound(format!("task {id}")))
+}
+
+/// Moves a task to `status`; closing records when.
+pub async fn set_status(tx: &Tx, id: i64, status: TaskStatus) -> Result<Task, StoreError> {
+    let mut am: task::ActiveModel = load(tx, id).await?.into();
+    let t = now();
+    am.status = Set(status.as_str().to_owned());
+    am.closed_at = Set((status != TaskStatus::Open).then_some(t));
+    am.updated_at = Set(t);
+    Task::try_from(am.update(tx.inner()).await?)
+}
+
+/// Records the Telegram message id of the bot's card for the task.
+pub async fn set_card_message(tx: &Tx, id: i64, card_message_id: i64) -> Result<Task, StoreError> {
+    let mut am: task::ActiveModel = load(tx, id).await?.into();
+    am.card_message_id = Set(Some(card_message_id));
+    am.updated_at = Set(now());
+    Task::try_from(am.update(tx.inner()).await?)
+}
+
+/// The task's assignees in mention order.
+pub async fn assignees(c: &impl Conn, task_id: i64) -> Result<Vec<Assignee>, StoreError> {
+    Ok(task_assignee::Entity::find()
+        .filter(task_assignee::Column::TaskId.eq(task_id))
+        .order_by_asc(task_assignee::Column::Position)
+        .all(c.inner())
+        .await?
+        .into_iter()
+        .map(|m| Assignee {
+            handle_index: m.handle_index,
+            handle_ct: m.handle_ct,
+            person_id: m.person_id,
+        })
+        .collect())
+}

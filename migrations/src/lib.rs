@@ -1,0 +1,26 @@
+//! tasktracker's database schema.
+//!
+//! Every change to the schema is a new migration appended to [`Migrator`]; a
+//! migration that has landed on `main` is never edited. The same migrations run
+//! on SQLite and PostgreSQL, so they use only portable column types: `BIGINT`
+//! for Telegram ids, binary columns for ciphertext and blind indexes, and
+//! timestamps with time zone (always UTC).
+//!
+//! Only this crate and `domain` know sea-orm; nothing else applies migrations
+//! directly (the `domain::db` module does it, under a lock).
+
+pub use sea_orm_migration::MigratorTrait;
+use sea_orm_migration::prelude::*;
+
+mod m20261204_000001_initial;
+
+/// The ordered list of every migration.
+#[derive(Debug)]
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(m20261204_000001_initial::Migration)]
+    }
+}

@@ -1,0 +1,35 @@
+//! tasktracker's integration tests: one binary, linked once.
+//!
+//! Database tests run on an SQLite file and, when `TEST_POSTGRES_URL` is set
+//! at build time, on a fresh PostgreSQL database each; without it the
+//! PostgreSQL variants are listed as ignored, with the reason.
+#![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
+
+/// Declares `mod NAME { fn sqlite(); fn postgres(); }` for each async
+/// `fn NAME(&TestDb)` in the calling module.
+macro_rules! on_both_backends {
+    ($($name:ident),* $(,)?) => { $(
+        mod $name {
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                let t = tests::db::TestDb::sqlite().await;
+                super::$name(&t).await;
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            #[cfg_attr(
+                not(pg_tests),
+                ignore = "PostgreSQL tests are off: set TEST_POSTGRES_URL (see README)"
+            )]
+            async fn postgres() {
+                let t = tests::db::TestDb::postgres().await;
+                super::$name(&t).await;
+            }
+        }
+    )* };
+}
+
+mod config_cli;
+mod migrate;
+mod repos;
+mod sqlite_locking;
