@@ -49,6 +49,32 @@ pub enum Command {
     Migrate,
     /// Check the configuration and print it, secrets redacted
     CheckConfig,
+    /// Classify messages from standard input (one per line, plain text or
+    /// {"text": ..., "sent_at": ...}); print one JSON line per message.
+    /// Exits 1 when some lines were refused (each got an error line).
+    Classify {
+        /// The time of messages without sent_at [default: now]
+        #[arg(long, value_name = "RFC3339", value_parser = parse_now)]
+        now: Option<chrono::DateTime<chrono::Utc>>,
+        /// The chat's time zone, for due dates (an IANA name such as Europe/Kyiv)
+        #[arg(long, value_name = "ZONE", default_value = "UTC", value_parser = parse_tz)]
+        tz: chrono_tz::Tz,
+        /// The classifier: builtin (offline) or a configured provider's name
+        #[arg(long, value_name = "NAME", default_value = crate::classify_cmd::BUILTIN)]
+        provider: String,
+    },
+}
+
+fn parse_now(s: &str) -> Result<chrono::DateTime<chrono::Utc>, String> {
+    chrono::DateTime::parse_from_rfc3339(s)
+        .map(|t| t.with_timezone(&chrono::Utc))
+        .map_err(|e| format!("{e}; write an RFC 3339 time such as 2026-12-04T09:30:00Z"))
+}
+
+fn parse_tz(s: &str) -> Result<chrono_tz::Tz, String> {
+    s.parse::<chrono_tz::Tz>().map_err(|_| {
+        format!("unknown time zone {s:?}; use an IANA name such as Europe/Kyiv or UTC")
+    })
 }
 
 /// Runs the command line with the given environment; returns the exit status.
@@ -57,6 +83,7 @@ pub fn main(cli: Cli, env: Vec<(String, String)>) -> ExitCode {
     let purpose = match command {
         Command::Run | Command::CheckConfig => Purpose::RunBot,
         Command::Migrate => Purpose::Database,
+        Command::Classify { now, tz, provider } => return classify(now, tz, &provider),
     };
     let loaded = match config::load(&LoadOptions::new(cli.config.clone(), env, purpose)) {
         Ok(l) => l,
@@ -75,7 +102,7 @@ pub fn main(cli: Cli, env: Vec<(String, String)>) -> ExitCode {
     };
     let sink = match command {
         Command::Run => Sink::Stdout,
-        Command::Migrate | Command::CheckConfig => Sink::Stderr,
+        _ => Sink::Stderr,
     };
     logging::init(format, sink);
 
@@ -98,7 +125,7 @@ pub fn main(cli: Cli, env: Vec<(String, String)>) -> ExitCode {
         match command {
             Command::Run => run(&loaded).await,
             Command::Migrate => migrate(&loaded).await,
-            Command::CheckConfig => Ok(()),
+            Command::CheckConfig | Command::Classify { .. } => Ok(()),
         }
     });
     match result {
@@ -106,6 +133,36 @@ pub fn main(cli: Cli, env: Vec<(String, String)>) -> ExitCode {
         Err(e) => {
             tracing::error!(error = %format!("{e:#}"), "stopped on error");
             eprintln!("tasktracker: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn classify(
+    now: Option<chrono::DateTime<chrono::Utc>>,
+    tz: chrono_tz::Tz,
+    provider: &str,
+) -> ExitCode {
+    if provider != crate::classify_cmd::BUILTIN {
+        eprintln!(
+            "tasktracker classify: provider {provider:?} is not available: this build has only \
+             the builtin classifier (LLM providers are not built yet)"
+        );
+        return ExitCode::from(2);
+    }
+    let opts = crate::classify_cmd::Options {
+        now: now.unwrap_or_else(chrono::Utc::now),
+        tz,
+    };
+    let stdin = std::io::stdin().lock();
+    let stdout = std::io::BufWriter::new(std::io::stdout().lock());
+    match crate::classify_cmd::run(&opts, stdin, stdout, std::io::stderr()) {
+        Ok(0) => ExitCode::SUCCESS,
+        // Every line got its answer, but some were refused: say so to scripts.
+        Ok(_) => ExitCode::FAILURE,
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("tasktracker classify: {e}");
             ExitCode::FAILURE
         }
     }

@@ -1,7 +1,9 @@
 //! tasktracker's core, shared by the bot (`tasktracker`) and the operators'
 //! console (`tasktracker-console`).
 //!
+//! - [`classify`]: recognising tasks and bug reports (the builtin classifier).
 //! - [`config`]: loading and checking the configuration.
+//! - [`crypto`]: encryption at rest with ring (keys, envelopes, blind indexes).
 //! - [`store`]: the database (SQLite or PostgreSQL) and the repositories over it.
 //!
 //! This crate and `migrations` are the only ones that know sea-orm: every
@@ -9,7 +11,9 @@
 //! variables; files only at paths it is handed (configuration, secrets, the
 //! database file).
 
+pub mod classify;
 pub mod config;
+pub mod crypto;
 pub mod secret;
 pub mod store;
 

@@ -260,13 +260,13 @@ fn the_example_configuration_documents_every_key_and_loads() {
 }
 
 /// `run` with only a token: creates `data/tasktracker.db`, migrates, and exits
-/// 0 on SIGTERM and on SIGINT.
+/// 0 on SIGTERM and on SIGINT. With `--log-format json` every line is JSON.
 #[test]
 fn run_needs_only_a_token_and_stops_cleanly_on_signals() {
-    for signal in ["TERM", "INT"] {
+    for (signal, format) in [("TERM", "text"), ("INT", "json")] {
         let dir = tempfile::tempdir().unwrap();
         let mut child = bin::command(dir.path())
-            .arg("run")
+            .args(["--log-format", format, "run"])
             .env("TASKTRACKER_TELEGRAM__TOKEN", TOKEN)
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())

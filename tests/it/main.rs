@@ -29,6 +29,8 @@ macro_rules! on_both_backends {
     )* };
 }
 
+mod classify_cli;
+mod classify_eval;
 mod config_cli;
 mod migrate;
 mod repos;

@@ -1,6 +1,7 @@
 //! Every repository function, on SQLite and PostgreSQL.
 
 use chrono::{Duration, NaiveDate, TimeZone, Utc};
+use domain::classify::{Kind, Priority};
 use domain::store::audit::{self, AuditFilter, NewAuditEntry, Verification};
 use domain::store::chats::{self, ChatKind, ChatStatus, ReplyMode};
 use domain::store::inbox::{self, InboxStatus, RawUpdate};
@@ -11,7 +12,7 @@ use domain::store::people::{self, PersonUpsert};
 use domain::store::privacy::{self, ConsentAction};
 use domain::store::providers::{self, ProviderSpec};
 use domain::store::retention::{self, PurgeCounts, RetentionPolicy};
-use domain::store::tasks::{self, Assignee, NewTask, TaskKind, TaskPriority, TaskStatus};
+use domain::store::tasks::{self, Assignee, NewTask, TaskStatus};
 use domain::store::{Db, StoreError, settings};
 use tests::db::TestDb;
 
@@ -307,10 +308,10 @@ fn new_task(chat: i64, message: Option<i64>, assignees: Vec<Assignee>) -> NewTas
     NewTask {
         chat_id: chat,
         message_id: message,
-        kind: TaskKind::Bug,
+        kind: Kind::Bug,
         title_ct: vec![5, 5],
         description_ct: None,
-        priority: TaskPriority::Urgent,
+        priority: Priority::Urgent,
         due_date: NaiveDate::from_ymd_opt(2026, 12, 4),
         confidence: 0.9,
         classifier: "builtin".into(),
@@ -349,8 +350,8 @@ async fn tasks_lifecycle(t: &TestDb) {
     tx.commit().await.unwrap();
 
     assert_eq!(task.status, TaskStatus::Open);
-    assert_eq!(task.kind, TaskKind::Bug);
-    assert_eq!(task.priority, TaskPriority::Urgent);
+    assert_eq!(task.kind, Kind::Bug);
+    assert_eq!(task.priority, Priority::Urgent);
     assert_eq!(task.due_date, NaiveDate::from_ymd_opt(2026, 12, 4));
     assert_eq!(tasks::get(db, task.id).await.unwrap().unwrap(), task);
     assert_eq!(

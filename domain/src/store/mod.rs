@@ -84,11 +84,14 @@ macro_rules! string_enum {
 pub(crate) use string_enum;
 
 /// Parses a stored string column into its enum, reporting corruption clearly.
-pub(crate) fn parse_col<T: std::str::FromStr<Err = String>>(
-    table: &'static str,
-    value: &str,
-) -> Result<T, StoreError> {
-    value.parse().map_err(|e| StoreError::corrupt(table, e))
+pub(crate) fn parse_col<T>(table: &'static str, value: &str) -> Result<T, StoreError>
+where
+    T: std::str::FromStr,
+    T::Err: std::fmt::Display,
+{
+    value
+        .parse()
+        .map_err(|e: T::Err| StoreError::corrupt(table, e.to_string()))
 }
 
 /// Runs `op` inside a savepoint of `tx`. On PostgreSQL a failed statement

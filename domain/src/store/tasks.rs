@@ -8,36 +8,7 @@ use sea_orm::{
 
 use super::entity::{task, task_assignee};
 use super::{Conn, INSERT_CHUNK, StoreError, Tx, now, parse_col, string_enum};
-
-string_enum! {
-    /// What a message was recognised as (see DESIGN.md, "Classification").
-    pub enum TaskKind {
-        /// An actionable request, assignment, commitment or to-do.
-        Task => "task",
-        /// A report that something is broken now.
-        Bug => "bug",
-        /// Asks only for information.
-        Question => "question",
-        /// A status update, announcement, decision or report of something done.
-        Info => "info",
-        /// Greetings, thanks, reactions, small talk.
-        Chatter => "chatter",
-    }
-}
-
-string_enum! {
-    /// How urgent a task is.
-    pub enum TaskPriority {
-        /// Whenever there is time.
-        Low => "low",
-        /// The default.
-        Normal => "normal",
-        /// Soon.
-        High => "high",
-        /// Now.
-        Urgent => "urgent",
-    }
-}
+use crate::classify::{Kind, Priority};
 
 string_enum! {
     /// Where a task stands.
@@ -61,13 +32,13 @@ pub struct Task {
     /// Row id of the message it was made from.
     pub message_id: Option<i64>,
     /// What the message was recognised as.
-    pub kind: TaskKind,
+    pub kind: Kind,
     /// Short title, encrypted.
     pub title_ct: Vec<u8>,
     /// Longer description, encrypted.
     pub description_ct: Option<Vec<u8>>,
     /// Priority.
-    pub priority: TaskPriority,
+    pub priority: Priority,
     /// Due date in the chat's time zone.
     pub due_date: Option<NaiveDate>,
     /// The classifier's confidence, 0 to 1.
@@ -128,13 +99,13 @@ pub struct NewTask {
     /// Row id of the source message.
     pub message_id: Option<i64>,
     /// What it is.
-    pub kind: TaskKind,
+    pub kind: Kind,
     /// Title, encrypted.
     pub title_ct: Vec<u8>,
     /// Description, encrypted.
     pub description_ct: Option<Vec<u8>>,
     /// Priority.
-    pub priority: TaskPriority,
+    pub priority: Priority,
     /// Due date.
     pub due_date: Option<NaiveDate>,
     /// Confidence, 0 to 1.
