@@ -55,8 +55,13 @@ pub const KEYS: &[&str] = &[
     "database.max_connections",
     "database.connect_timeout",
     "database.busy_timeout",
+    "encryption.key_file",
+    "encryption.key",
     "log.format",
 ];
+
+/// The default key file, beside the default database.
+pub const DEFAULT_KEY_FILE: &str = "data/master.key";
 
 /// The whole configuration.
 #[derive(Debug, Clone, Deserialize)]
@@ -68,9 +73,41 @@ pub struct Config {
     /// The database.
     #[serde(default)]
     pub database: DatabaseConfig,
+    /// Encryption at rest.
+    #[serde(default)]
+    pub encryption: EncryptionConfig,
     /// Logging.
     #[serde(default)]
     pub log: LogConfig,
+}
+
+/// `[encryption]`
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct EncryptionConfig {
+    /// The key file (32 random bytes, base64, mode 0600).
+    pub key_file: PathBuf,
+    /// The key itself (base64), for development only: prefer `key_file` or the
+    /// systemd credential `encryption_key`.
+    pub key: Option<Secret>,
+}
+
+impl Default for EncryptionConfig {
+    fn default() -> Self {
+        Self {
+            key_file: PathBuf::from(DEFAULT_KEY_FILE),
+            key: None,
+        }
+    }
+}
+
+impl Loaded {
+    /// Whether the key file is the built-in default (neither the file nor the
+    /// environment named one, and no credential supplied it): only then may a
+    /// first run create it.
+    pub fn key_file_is_default(&self) -> bool {
+        self.source_of("encryption.key_file") == DEFAULT_SOURCE
+    }
 }
 
 /// `[telegram]`
@@ -353,6 +390,8 @@ impl Config {
             "database.max_connections" => Some(self.database.max_connections.to_string()),
             "database.connect_timeout" => dur(&self.database.connect_timeout),
             "database.busy_timeout" => dur(&self.database.busy_timeout),
+            "encryption.key_file" => Some(quote(&self.encryption.key_file.display().to_string())),
+            "encryption.key" => self.encryption.key.as_ref().map(|_| quote(REDACTED)),
             "log.format" => Some(quote(match self.log.format {
                 LogFormat::Text => "text",
                 LogFormat::Json => "json",
@@ -559,6 +598,32 @@ fn resolve_secrets(
     if let Some(url) = url {
         config.database.url = url;
     }
+
+    // encryption: the systemd credential `encryption_key` is a key file.
+    let key_file_set = sources
+        .get("encryption.key_file")
+        .is_some_and(|s| s != DEFAULT_SOURCE);
+    if let Some(cred) = credentials.map(|d| d.join("encryption_key"))
+        && cred.is_file()
+        && !key_file_set
+        && config.encryption.key.is_none()
+    {
+        sources.insert(
+            "encryption.key_file".to_owned(),
+            format!("systemd credential {}", cred.display()),
+        );
+        config.encryption.key_file = cred;
+    }
+    if config.encryption.key.is_some() && key_file_set {
+        problems.push(Problem {
+            key: "encryption.key".to_owned(),
+            source: sources.get("encryption.key").cloned().unwrap_or_default(),
+            message: format!(
+                "set either encryption.key or encryption.key_file, not both (encryption.key_file comes from {})",
+                sources.get("encryption.key_file").cloned().unwrap_or_default()
+            ),
+        });
+    }
 }
 
 fn resolve_one(
@@ -704,6 +769,20 @@ fn check_values(
             "telegram.request_timeout",
             "is out of range: use at most 10m".to_owned(),
         );
+    }
+
+    if let Some(key) = &config.encryption.key
+        && crate::crypto::Kek::from_encoded_str(key.expose(), 0).is_err()
+    {
+        bad(
+            "encryption.key",
+            "is not a key: it must be 32 random bytes in base64 (44 characters), as written by \
+             `tasktracker keys init`"
+                .to_owned(),
+        );
+    }
+    if config.encryption.key_file.as_os_str().is_empty() {
+        bad("encryption.key_file", "must not be empty".to_owned());
     }
 
     let d = &config.database;

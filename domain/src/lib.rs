@@ -15,6 +15,8 @@ pub mod classify;
 pub mod config;
 pub mod crypto;
 pub mod secret;
+pub mod records;
 pub mod store;
+pub mod vault;
 
 pub use secret::Secret;

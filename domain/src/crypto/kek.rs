@@ -79,6 +79,16 @@ impl Kek {
         self.version
     }
 
+    /// The same key known as another version. A key file holds only the key;
+    /// its version is found by matching [`Kek::check_value`] against the
+    /// versions recorded in the database.
+    pub fn with_version(&self, version: u32) -> Kek {
+        Kek {
+            key: self.key.clone(),
+            version,
+        }
+    }
+
     /// Decodes a KEK from its base64 text form (env var, systemd credential).
     ///
     /// Surrounding whitespace is ignored. Errors never echo the input.

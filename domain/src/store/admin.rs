@@ -49,3 +49,95 @@ pub async fn drop_database(server_url: &str, name: &str) -> Result<(), StoreErro
     )
     .await
 }
+
+/// Every `table.column` whose stored bytes contain `needle`: a diagnostic
+/// that proves plaintext never reaches the database (the canary tests use it
+/// on PostgreSQL, where the data files cannot simply be read). Reads every
+/// text and binary column of every table, so it is slow on a large database.
+pub async fn scan_for(db: &super::Db, needle: &[u8]) -> Result<Vec<String>, StoreError> {
+    use super::{Backend, Conn};
+    if needle.is_empty() {
+        return Err(StoreError::Invalid("scan_for needs a non-empty needle".into()));
+    }
+    let c = db.inner();
+    let backend = db.backend();
+    let columns: Vec<(String, String, bool)> = match backend {
+        Backend::Postgres => c
+            .query_all_raw(Statement::from_string(
+                DbBackend::Postgres,
+                "SELECT table_name::text, column_name::text, data_type::text FROM information_schema.columns \
+                 WHERE table_schema = current_schema() \
+                 AND data_type IN ('text', 'bytea', 'character varying', 'character', 'json', 'jsonb')"
+                    .to_owned(),
+            ))
+            .await?
+            .into_iter()
+            .map(|r| {
+                let t: String = r.try_get_by_index(0)?;
+                let col: String = r.try_get_by_index(1)?;
+                let ty: String = r.try_get_by_index(2)?;
+                Ok((t, col, ty == "bytea"))
+            })
+            .collect::<Result<_, sea_orm::DbErr>>()?,
+        Backend::Sqlite => {
+            let tables: Vec<String> = c
+                .query_all_raw(Statement::from_string(
+                    DbBackend::Sqlite,
+                    "SELECT name FROM sqlite_master WHERE type = 'table'".to_owned(),
+                ))
+                .await?
+                .into_iter()
+                .map(|r| r.try_get_by_index::<String>(0))
+                .collect::<Result<_, _>>()?;
+            let mut cols = Vec::new();
+            for t in tables {
+                for r in c
+                    .query_all_raw(Statement::from_sql_and_values(
+                        DbBackend::Sqlite,
+                        "SELECT name, type FROM pragma_table_info(?)",
+                        [t.clone().into()],
+                    ))
+                    .await?
+                {
+                    let col: String = r.try_get_by_index(0)?;
+                    let ty: String = r.try_get_by_index::<String>(1)?.to_ascii_lowercase();
+                    if ty.contains("char") || ty.contains("text") || ty.contains("clob") {
+                        cols.push((t.clone(), col, false));
+                    } else if ty.contains("blob") || ty.is_empty() {
+                        cols.push((t.clone(), col, true));
+                    }
+                }
+            }
+            cols
+        }
+    };
+    let mut found = Vec::new();
+    for (table, column, binary) in columns {
+        let sql = format!("SELECT \"{column}\" FROM \"{table}\"");
+        let rows = c
+            .query_all_raw(Statement::from_string(backend_of(backend), sql))
+            .await?;
+        let hit = rows.iter().any(|r| {
+            let bytes: Option<Vec<u8>> = if binary {
+                r.try_get_by_index::<Option<Vec<u8>>>(0).ok().flatten()
+            } else {
+                r.try_get_by_index::<Option<String>>(0)
+                    .ok()
+                    .flatten()
+                    .map(String::into_bytes)
+            };
+            bytes.is_some_and(|b| b.windows(needle.len()).any(|w| w == needle))
+        });
+        if hit {
+            found.push(format!("{table}.{column}"));
+        }
+    }
+    Ok(found)
+}
+
+fn backend_of(b: super::Backend) -> DbBackend {
+    match b {
+        super::Backend::Sqlite => DbBackend::Sqlite,
+        super::Backend::Postgres => DbBackend::Postgres,
+    }
+}

@@ -1,0 +1,324 @@
+//! Encryption at rest through the vault and the records layer, on SQLite and
+//! PostgreSQL: key set-up and refusal, round trips, binding to rows,
+//! crypto-shredding, and a canary that must never reach the database.
+
+use std::path::PathBuf;
+
+use chrono::{TimeZone, Utc};
+use domain::crypto::CryptoError;
+use domain::records::{self, IncomingMessage, Profile};
+use domain::store::chats::{self, ChatKind};
+use domain::store::{Db, admin, keys, messages};
+use domain::vault::{KekSource, OpenOptions, Vault, VaultError};
+use tests::db::TestDb;
+
+on_both_backends!(
+    first_unlock_creates_keys_and_later_unlocks_reuse_them,
+    wrong_or_missing_key_changes_nothing,
+    messages_round_trip_and_are_bound_to_their_row,
+    shredding_a_key_erases_a_person,
+    canary_never_reaches_the_database,
+);
+
+struct Keyed {
+    _dir: tempfile::TempDir,
+    path: PathBuf,
+}
+
+fn key_path() -> Keyed {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("keys/master.key");
+    Keyed { _dir: dir, path }
+}
+
+async fn unlock(db: &Db, path: &std::path::Path, create: bool) -> Result<Vault, VaultError> {
+    Vault::unlock(
+        db,
+        &OpenOptions {
+            source: KekSource::File(path.to_path_buf()),
+            create_if_missing: create,
+        },
+    )
+    .await
+}
+
+async fn first_unlock_creates_keys_and_later_unlocks_reuse_them(t: &TestDb) {
+    let k = key_path();
+    assert!(matches!(
+        unlock(&t.db, &k.path, false).await,
+        Err(VaultError::NoKeyFile { .. })
+    ));
+    let v = unlock(&t.db, &k.path, true).await.unwrap();
+    assert_eq!(v.kek_version(), 1);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&k.path).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600);
+    }
+    let again = unlock(&t.db, &k.path, true).await.unwrap();
+    assert_eq!(again.system_key(), v.system_key());
+    assert_eq!(again.user_index(42), v.user_index(42), "the blind index is stable");
+    assert_ne!(v.user_index(42), v.user_index(43));
+    assert_eq!(v.handle_index("@Olena"), v.handle_index("olena"));
+    assert_eq!(keys::kek_versions(&t.db).await.unwrap().len(), 1);
+
+    // A value sealed by one process opens in another.
+    let aad = domain::vault::aad::chat_title(-1);
+    let ct = v.seal_system(&t.db, &aad, b"Team chat").await.unwrap();
+    assert_eq!(again.open_text(&t.db, &aad, &ct).await.unwrap(), "Team chat");
+}
+
+async fn wrong_or_missing_key_changes_nothing(t: &TestDb) {
+    let k = key_path();
+    unlock(&t.db, &k.path, true).await.unwrap();
+    let before = keys::kek_versions(&t.db).await.unwrap();
+
+    let other = key_path();
+    domain::vault::create_key_file(&other.path).unwrap();
+    match unlock(&t.db, &other.path, true).await {
+        Err(e @ VaultError::WrongKey { known: 1 }) => {
+            assert!(e.to_string().contains("nothing was changed"), "{e}")
+        }
+        other => panic!("expected WrongKey, got {other:?}"),
+    }
+    let missing = key_path();
+    match unlock(&t.db, &missing.path, true).await {
+        Err(e @ VaultError::MissingKey { .. }) => {
+            assert!(e.to_string().contains("restore the key file"), "{e}")
+        }
+        other => panic!("expected MissingKey, got {other:?}"),
+    }
+    assert!(!missing.path.exists(), "no key is created for a database that has data");
+    assert_eq!(keys::kek_versions(&t.db).await.unwrap(), before);
+
+    // A key file readable by others is refused with the fix.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&k.path, std::fs::Permissions::from_mode(0o644)).unwrap();
+        match unlock(&t.db, &k.path, true).await {
+            Err(VaultError::Crypto(e @ CryptoError::InsecureKeyFile { .. })) => {
+                assert!(e.to_string().contains("chmod 600"), "{e}")
+            }
+            other => panic!("expected InsecureKeyFile, got {other:?}"),
+        }
+    }
+}
+
+fn alice() -> Profile {
+    Profile {
+        telegram_user_id: 1001,
+        name: "Alice Example".into(),
+        username: Some("alice_ex".into()),
+        language_code: Some("en".into()),
+    }
+}
+
+async fn setup(t: &TestDb) -> (Keyed, Vault) {
+    let k = key_path();
+    let v = unlock(&t.db, &k.path, true).await.unwrap();
+    let tx = t.db.begin_write().await.unwrap();
+    for chat in [-10, -20] {
+        chats::record_seen(&tx, chat, ChatKind::Supergroup, None)
+            .await
+            .unwrap();
+    }
+    tx.commit().await.unwrap();
+    (k, v)
+}
+
+fn msg(chat_id: i64, message_id: i64, text: &str) -> IncomingMessage<'_> {
+    IncomingMessage {
+        chat_id,
+        message_id,
+        sent_at: Utc.with_ymd_and_hms(2026, 12, 2, 10, 0, 0).unwrap(),
+        text,
+        reply_to_message_id: None,
+        is_forwarded: false,
+    }
+}
+
+async fn messages_round_trip_and_are_bound_to_their_row(t: &TestDb) {
+    let (_k, v) = setup(t).await;
+    let tx = t.db.begin_write().await.unwrap();
+    let a = records::save_person(&tx, &v, &alice()).await.unwrap();
+    let again = records::save_person(&tx, &v, &alice()).await.unwrap();
+    assert_eq!(a.id, again.id);
+    assert_eq!(a.key_id, again.key_id, "one key per person");
+    let m1 = records::capture_message(&tx, &v, &a, &msg(-10, 1, "please deploy on Friday"))
+        .await
+        .unwrap();
+    let m2 = records::capture_message(&tx, &v, &a, &msg(-10, 2, "привіт, команда"))
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+
+    let found = records::find_person(&t.db, &v, 1001).await.unwrap().unwrap();
+    assert_eq!(found.id, a.id);
+    assert_eq!(
+        records::profile(&t.db, &v, &found).await.unwrap(),
+        (Some("Alice Example".into()), Some("alice_ex".into()))
+    );
+    let stored1 = m1.message().clone();
+    let stored2 = m2.message().clone();
+    assert_eq!(
+        records::message_text(&t.db, &v, &stored1).await.unwrap(),
+        "please deploy on Friday"
+    );
+    assert_eq!(
+        records::message_text(&t.db, &v, &stored2).await.unwrap(),
+        "привіт, команда"
+    );
+
+    // Moving a ciphertext to another row (or flipping a byte) is detected.
+    let swapped = messages::StoredMessage {
+        text_ct: stored1.text_ct.clone(),
+        ..stored2.clone()
+    };
+    assert!(matches!(
+        records::message_text(&t.db, &v, &swapped).await,
+        Err(VaultError::Crypto(CryptoError::Decrypt))
+    ));
+    let mut tampered = stored1.clone();
+    let last = tampered.text_ct.len() - 1;
+    tampered.text_ct[last] ^= 1;
+    assert!(matches!(
+        records::message_text(&t.db, &v, &tampered).await,
+        Err(VaultError::Crypto(CryptoError::Decrypt))
+    ));
+    tampered.text_ct.truncate(5);
+    assert!(matches!(
+        records::message_text(&t.db, &v, &tampered).await,
+        Err(VaultError::Crypto(_))
+    ));
+}
+
+async fn shredding_a_key_erases_a_person(t: &TestDb) {
+    let (_k, v) = setup(t).await;
+    let tx = t.db.begin_write().await.unwrap();
+    let a = records::save_person(&tx, &v, &alice()).await.unwrap();
+    let bob = records::save_person(
+        &tx,
+        &v,
+        &Profile {
+            telegram_user_id: 2002,
+            name: "Bob".into(),
+            username: None,
+            language_code: None,
+        },
+    )
+    .await
+    .unwrap();
+    assert_ne!(a.key_id, bob.key_id);
+    for i in 0..5 {
+        records::capture_message(&tx, &v, &a, &msg(-10, i, "SHRED-ME alice secret"))
+            .await
+            .unwrap();
+    }
+    records::capture_message(&tx, &v, &bob, &msg(-10, 100, "bob stays"))
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+
+    let tx = t.db.begin_write().await.unwrap();
+    assert!(records::shred_person_key(&tx, &v, &a).await.unwrap());
+    tx.commit().await.unwrap();
+
+    // Every old row of hers is now a typed "erased", in this process and in a
+    // fresh one (no cached key can help).
+    let fresh = unlock(&t.db, &_k.path, false).await.unwrap();
+    for vault in [&v, &fresh] {
+        let mut after = 0;
+        loop {
+            let page = messages::page_for_person(&t.db, a.id, after, 2).await.unwrap();
+            if page.is_empty() {
+                break;
+            }
+            for m in &page {
+                assert!(matches!(
+                    records::message_text(&t.db, vault, m).await,
+                    Err(VaultError::Erased)
+                ));
+            }
+            after = page.last().unwrap().id;
+        }
+        assert!(matches!(
+            records::profile(&t.db, vault, &a).await,
+            Err(VaultError::Erased)
+        ));
+        let bobs = messages::get(&t.db, -10, 100).await.unwrap().unwrap();
+        assert_eq!(
+            records::message_text(&t.db, vault, &bobs).await.unwrap(),
+            "bob stays"
+        );
+    }
+    // Capturing under an erased key is refused, not silently re-keyed.
+    let tx = t.db.begin_write().await.unwrap();
+    assert!(matches!(
+        records::capture_message(&tx, &v, &a, &msg(-10, 50, "x")).await,
+        Err(VaultError::Erased)
+    ));
+}
+
+const CANARY: &str = "CANARY-7f3a9c-do-not-store";
+
+async fn canary_never_reaches_the_database(t: &TestDb) {
+    let (_k, v) = setup(t).await;
+    let tx = t.db.begin_write().await.unwrap();
+    let a = records::save_person(
+        &tx,
+        &v,
+        &Profile {
+            telegram_user_id: 3003,
+            name: format!("{CANARY} name"),
+            username: Some(format!("{CANARY}_user")),
+            language_code: None,
+        },
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+    for batch in 0..10 {
+        let tx = t.db.begin_write().await.unwrap();
+        for i in 0..100 {
+            let text = format!("message {i} of batch {batch}: {CANARY} card 4111 1111 1111 1111");
+            records::capture_message(&tx, &v, &a, &msg(-20, batch * 100 + i, &text))
+                .await
+                .unwrap();
+        }
+        tx.commit().await.unwrap();
+    }
+    assert_eq!(messages::count(&t.db, Some(-20)).await.unwrap(), 1000);
+    let last = messages::get(&t.db, -20, 999).await.unwrap().unwrap();
+    assert!(records::message_text(&t.db, &v, &last).await.unwrap().contains(CANARY));
+
+    // The raw bytes of the SQLite file and its write-ahead log hold no trace.
+    if let Some(path) = t.config.url.expose().strip_prefix("sqlite://") {
+        let mut scanned = 0;
+        for file in [path.to_owned(), format!("{path}-wal")] {
+            if let Ok(bytes) = std::fs::read(&file) {
+                scanned += bytes.len();
+                assert!(
+                    !bytes.windows(CANARY.len()).any(|w| w == CANARY.as_bytes()),
+                    "{file} holds the canary in plain text"
+                );
+            }
+        }
+        assert!(scanned > 100_000, "the files were read ({scanned} bytes)");
+    }
+
+    // As stored, row by row, on either backend.
+    assert_eq!(
+        admin::scan_for(&t.db, CANARY.as_bytes()).await.unwrap(),
+        Vec::<String>::new()
+    );
+    // The scan can fail: a plaintext setting is found.
+    let tx = t.db.begin_write().await.unwrap();
+    domain::store::settings::set(&tx, "probe", CANARY).await.unwrap();
+    tx.commit().await.unwrap();
+    assert_eq!(
+        admin::scan_for(&t.db, CANARY.as_bytes()).await.unwrap(),
+        ["settings.value"]
+    );
+}
