@@ -7,6 +7,7 @@ use anyhow::Context;
 use clap::{Parser, Subcommand, ValueEnum};
 use domain::config::{self, LoadOptions, Loaded, LogFormat, Purpose};
 use domain::store::Db;
+use domain::vault::{KekSource, OpenOptions, Vault};
 
 use crate::logging::{self, Sink};
 
@@ -49,6 +50,9 @@ pub enum Command {
     Migrate,
     /// Check the configuration and print it, secrets redacted
     CheckConfig,
+    /// Manage the encryption keys
+    #[command(subcommand)]
+    Keys(crate::keys_cmd::KeysCommand),
     /// Classify messages from standard input (one per line, plain text or
     /// {"text": ..., "sent_at": ...}); print one JSON line per message.
     /// Exits 1 when some lines were refused (each got an error line).
@@ -82,9 +86,14 @@ pub fn main(cli: Cli, env: Vec<(String, String)>) -> ExitCode {
     let command = cli.command.clone().unwrap_or(Command::Run);
     let purpose = match command {
         Command::Run | Command::CheckConfig => Purpose::RunBot,
-        Command::Migrate => Purpose::Database,
+        Command::Migrate | Command::Keys(_) => Purpose::Database,
         Command::Classify { now, tz, provider } => return classify(now, tz, &provider),
     };
+    let env_for_actor: Vec<(String, String)> = env
+        .iter()
+        .filter(|(k, _)| k == "USER" || k == "LOGNAME")
+        .cloned()
+        .collect();
     let loaded = match config::load(&LoadOptions::new(cli.config.clone(), env, purpose)) {
         Ok(l) => l,
         Err(e) => {
@@ -125,6 +134,9 @@ pub fn main(cli: Cli, env: Vec<(String, String)>) -> ExitCode {
         match command {
             Command::Run => run(&loaded).await,
             Command::Migrate => migrate(&loaded).await,
+            Command::Keys(cmd) => {
+                crate::keys_cmd::run(&cmd, &loaded, &crate::keys_cmd::actor(&env_for_actor)).await
+            }
             Command::CheckConfig | Command::Classify { .. } => Ok(()),
         }
     });
@@ -201,9 +213,20 @@ async fn run(loaded: &Loaded) -> anyhow::Result<()> {
         "tasktracker starting"
     );
     let db = open(loaded).await.context("opening the database")?;
+    let opts = OpenOptions::from_config(loaded, db.backend());
+    if matches!(opts.source, KekSource::Inline(_)) {
+        tracing::warn!(
+            "the encryption key comes from an environment variable: fine for development, \
+             use encryption.key_file or a systemd credential in production"
+        );
+    }
+    let vault = Vault::unlock(&db, &opts)
+        .await
+        .context("unlocking the encryption keys")?;
     tracing::info!(
         backend = ?db.backend(),
-        "database ready; Telegram capture is not built yet, waiting for SIGTERM or SIGINT"
+        kek_version = vault.kek_version(),
+        "database and keys ready; Telegram capture is not built yet, waiting for SIGTERM or SIGINT"
     );
     let signal = shutdown.wait().await;
     tracing::info!(signal, "stopping");

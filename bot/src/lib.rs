@@ -4,5 +4,6 @@
 
 pub mod classify_cmd;
 pub mod cli;
+pub mod keys_cmd;
 pub mod logging;
 pub mod shutdown;

@@ -18,7 +18,8 @@ pub enum Sink {
 /// Installs the global subscriber. Calling it twice is harmless: the second
 /// call changes nothing.
 pub fn init(format: LogFormat, sink: Sink) {
-    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
+    let filter = EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| EnvFilter::new("info,sea_orm_migration=warn"));
     let builder = tracing_subscriber::fmt().with_env_filter(filter);
     let result = match (format, sink) {
         (LogFormat::Text, Sink::Stdout) => builder.with_writer(io::stdout).try_init(),

@@ -14,8 +14,9 @@
 pub mod classify;
 pub mod config;
 pub mod crypto;
-pub mod secret;
 pub mod records;
+pub mod rotation;
+pub mod secret;
 pub mod store;
 pub mod vault;
 

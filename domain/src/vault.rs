@@ -23,7 +23,7 @@ use ring::rand::SystemRandom;
 
 use crate::Secret;
 use crate::crypto::{
-    self, Aad, BlindIndexKey, CryptoError, Dek, Header, KeyRef, Kek, SecretVec, WrapContext,
+    self, Aad, BlindIndexKey, CryptoError, Dek, Header, Kek, KeyRef, SecretVec, WrapContext,
 };
 use crate::store::keys::{self, KeyPurpose};
 use crate::store::{Conn, Db, StoreError, Tx};
@@ -106,6 +106,25 @@ pub struct OpenOptions {
     /// Create the key file when it is missing and the database holds no
     /// encrypted data (the default SQLite setup's first run).
     pub create_if_missing: bool,
+}
+
+impl OpenOptions {
+    /// The options the configuration asks for. A first run may create the
+    /// key file only on the default setup: SQLite, and a key file nobody named.
+    pub fn from_config(loaded: &crate::config::Loaded, backend: crate::store::Backend) -> Self {
+        let enc = &loaded.config.encryption;
+        match &enc.key {
+            Some(key) => OpenOptions {
+                source: KekSource::Inline(key.clone()),
+                create_if_missing: false,
+            },
+            None => OpenOptions {
+                source: KekSource::File(enc.key_file.clone()),
+                create_if_missing: backend == crate::store::Backend::Sqlite
+                    && loaded.key_file_is_default(),
+            },
+        }
+    }
 }
 
 /// The opened vault. Cheap to share (`Arc<Vault>`); safe to use from many tasks.
@@ -283,8 +302,14 @@ impl Vault {
         let blind = keys::create_data_key_row(&tx, KeyPurpose::BlindIndex).await?;
         let bkey = BlindIndexKey::generate(&rng)?;
         let ctx = WrapContext::new(crypto::KeyPurpose::BlindIndex, u64_of(blind.id), 1);
-        keys::add_version(&tx, blind.id, 1, 1, kek.wrap_bytes(&bkey.to_bytes(), &ctx, &rng)?)
-            .await?;
+        keys::add_version(
+            &tx,
+            blind.id,
+            1,
+            1,
+            kek.wrap_bytes(&bkey.to_bytes(), &ctx, &rng)?,
+        )
+        .await?;
         tx.commit().await?;
         tracing::info!("initialised encryption keys (KEK version 1)");
         Ok(kek)
@@ -350,6 +375,12 @@ impl Vault {
             return Ok(kek);
         }
         self.reload_kek(&records)
+    }
+
+    /// The KEK to rotate from: the newest active version, which this vault
+    /// must hold.
+    pub(crate) async fn kek_for_rotation(&self, c: &impl Conn) -> Result<Kek, VaultError> {
+        self.current_kek(c).await
     }
 
     /// Re-reads the KEK from its source (after a rotation put a new key file
@@ -433,10 +464,10 @@ impl Vault {
         aad: &Aad,
         plaintext: &[u8],
     ) -> Result<Vec<u8>, VaultError> {
-        let Some(key) = keys::get_data_key(c, key_id).await? else {
+        let Some(current) = keys::current_version(c, key_id).await? else {
             return Err(VaultError::Erased);
         };
-        let version = u32_of(key.current_version);
+        let version = u32_of(current);
         let dek = self.dek(c, key_id, version).await?;
         Ok(crypto::seal(
             &dek,
@@ -467,8 +498,8 @@ impl Vault {
         ciphertext: &[u8],
     ) -> Result<SecretVec, VaultError> {
         let header = Header::parse(ciphertext)?;
-        let key_id = i64::try_from(header.key_id)
-            .map_err(|_| VaultError::Crypto(CryptoError::Decrypt))?;
+        let key_id =
+            i64::try_from(header.key_id).map_err(|_| VaultError::Crypto(CryptoError::Decrypt))?;
         let dek = self.dek(c, key_id, header.key_version).await?;
         Ok(crypto::open_expecting(
             &dek,
@@ -525,6 +556,11 @@ pub mod aad {
     /// and the source message's row id.
     pub fn task_title(chat_id: i64, message_row_id: i64) -> Aad {
         Aad::new("tasks", "title", &ids(&[chat_id, message_row_id]))
+    }
+
+    /// `tasks.description_ct`: as the title.
+    pub fn task_description(chat_id: i64, message_row_id: i64) -> Aad {
+        Aad::new("tasks", "description", &ids(&[chat_id, message_row_id]))
     }
 
     /// `task_assignees.handle_ct`: the system key; the task and position.

@@ -296,6 +296,10 @@ fn run_needs_only_a_token_and_stops_cleanly_on_signals() {
             }
         }
         assert!(dir.path().join("data/tasktracker.db").exists());
+        assert!(
+            dir.path().join("data/master.key").exists(),
+            "the first run on the default setup creates the key file"
+        );
         let killed = std::process::Command::new("kill")
             .arg(format!("-{signal}"))
             .arg(child.id().to_string())

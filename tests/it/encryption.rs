@@ -58,7 +58,11 @@ async fn first_unlock_creates_keys_and_later_unlocks_reuse_them(t: &TestDb) {
     }
     let again = unlock(&t.db, &k.path, true).await.unwrap();
     assert_eq!(again.system_key(), v.system_key());
-    assert_eq!(again.user_index(42), v.user_index(42), "the blind index is stable");
+    assert_eq!(
+        again.user_index(42),
+        v.user_index(42),
+        "the blind index is stable"
+    );
     assert_ne!(v.user_index(42), v.user_index(43));
     assert_eq!(v.handle_index("@Olena"), v.handle_index("olena"));
     assert_eq!(keys::kek_versions(&t.db).await.unwrap().len(), 1);
@@ -66,7 +70,10 @@ async fn first_unlock_creates_keys_and_later_unlocks_reuse_them(t: &TestDb) {
     // A value sealed by one process opens in another.
     let aad = domain::vault::aad::chat_title(-1);
     let ct = v.seal_system(&t.db, &aad, b"Team chat").await.unwrap();
-    assert_eq!(again.open_text(&t.db, &aad, &ct).await.unwrap(), "Team chat");
+    assert_eq!(
+        again.open_text(&t.db, &aad, &ct).await.unwrap(),
+        "Team chat"
+    );
 }
 
 async fn wrong_or_missing_key_changes_nothing(t: &TestDb) {
@@ -89,7 +96,10 @@ async fn wrong_or_missing_key_changes_nothing(t: &TestDb) {
         }
         other => panic!("expected MissingKey, got {other:?}"),
     }
-    assert!(!missing.path.exists(), "no key is created for a database that has data");
+    assert!(
+        !missing.path.exists(),
+        "no key is created for a database that has data"
+    );
     assert_eq!(keys::kek_versions(&t.db).await.unwrap(), before);
 
     // A key file readable by others is refused with the fix.
@@ -154,7 +164,10 @@ async fn messages_round_trip_and_are_bound_to_their_row(t: &TestDb) {
         .unwrap();
     tx.commit().await.unwrap();
 
-    let found = records::find_person(&t.db, &v, 1001).await.unwrap().unwrap();
+    let found = records::find_person(&t.db, &v, 1001)
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(found.id, a.id);
     assert_eq!(
         records::profile(&t.db, &v, &found).await.unwrap(),
@@ -231,7 +244,9 @@ async fn shredding_a_key_erases_a_person(t: &TestDb) {
     for vault in [&v, &fresh] {
         let mut after = 0;
         loop {
-            let page = messages::page_for_person(&t.db, a.id, after, 2).await.unwrap();
+            let page = messages::page_for_person(&t.db, a.id, after, 2)
+                .await
+                .unwrap();
             if page.is_empty() {
                 break;
             }
@@ -291,7 +306,12 @@ async fn canary_never_reaches_the_database(t: &TestDb) {
     }
     assert_eq!(messages::count(&t.db, Some(-20)).await.unwrap(), 1000);
     let last = messages::get(&t.db, -20, 999).await.unwrap().unwrap();
-    assert!(records::message_text(&t.db, &v, &last).await.unwrap().contains(CANARY));
+    assert!(
+        records::message_text(&t.db, &v, &last)
+            .await
+            .unwrap()
+            .contains(CANARY)
+    );
 
     // The raw bytes of the SQLite file and its write-ahead log hold no trace.
     if let Some(path) = t.config.url.expose().strip_prefix("sqlite://") {
@@ -315,7 +335,9 @@ async fn canary_never_reaches_the_database(t: &TestDb) {
     );
     // The scan can fail: a plaintext setting is found.
     let tx = t.db.begin_write().await.unwrap();
-    domain::store::settings::set(&tx, "probe", CANARY).await.unwrap();
+    domain::store::settings::set(&tx, "probe", CANARY)
+        .await
+        .unwrap();
     tx.commit().await.unwrap();
     assert_eq!(
         admin::scan_for(&t.db, CANARY.as_bytes()).await.unwrap(),

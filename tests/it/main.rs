@@ -33,6 +33,8 @@ mod classify_cli;
 mod classify_eval;
 mod config_cli;
 mod encryption;
+mod keys_cli;
 mod migrate;
 mod repos;
+mod rotation;
 mod sqlite_locking;

@@ -57,7 +57,9 @@ pub async fn drop_database(server_url: &str, name: &str) -> Result<(), StoreErro
 pub async fn scan_for(db: &super::Db, needle: &[u8]) -> Result<Vec<String>, StoreError> {
     use super::{Backend, Conn};
     if needle.is_empty() {
-        return Err(StoreError::Invalid("scan_for needs a non-empty needle".into()));
+        return Err(StoreError::Invalid(
+            "scan_for needs a non-empty needle".into(),
+        ));
     }
     let c = db.inner();
     let backend = db.backend();

@@ -10,6 +10,8 @@
 
 use std::fmt;
 use std::str::FromStr;
+use std::sync::Arc;
+use std::time::Duration;
 
 use migrations::{Migrator, MigratorTrait};
 use sea_orm::sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqliteSynchronous};
@@ -40,6 +42,12 @@ pub enum Backend {
 pub struct Db {
     conn: DatabaseConnection,
     backend: Backend,
+    /// SQLite admits one writer at a time. Writers of this process queue here,
+    /// in order, instead of polling the file lock: SQLite's busy handler sleeps
+    /// and retries, so a busy writer could otherwise starve the others.
+    write_gate: Option<Arc<tokio::sync::Mutex<()>>>,
+    /// How long a writer waits for the gate before giving up.
+    busy_timeout: Duration,
 }
 
 impl fmt::Debug for Db {
@@ -54,6 +62,10 @@ impl fmt::Debug for Db {
 pub struct Tx {
     txn: DatabaseTransaction,
     backend: Backend,
+    _gate: Option<tokio::sync::OwnedMutexGuard<()>>,
+    /// Current data-key versions read in this transaction, so that sealing
+    /// many values under one key looks its version up once.
+    key_versions: std::sync::Mutex<std::collections::HashMap<i64, i32>>,
 }
 
 impl fmt::Debug for Tx {
@@ -81,6 +93,11 @@ pub trait Conn: sealed::Sealed + Sync {
     fn inner(&self) -> &Self::Inner;
     /// Which engine it talks to.
     fn backend(&self) -> Backend;
+    /// The transaction's memo of current data-key versions, if it is one.
+    #[doc(hidden)]
+    fn key_versions(&self) -> Option<&std::sync::Mutex<std::collections::HashMap<i64, i32>>> {
+        None
+    }
 }
 
 impl Conn for Db {
@@ -100,6 +117,9 @@ impl Conn for Tx {
     }
     fn backend(&self) -> Backend {
         self.backend
+    }
+    fn key_versions(&self) -> Option<&std::sync::Mutex<std::collections::HashMap<i64, i32>>> {
+        Some(&self.key_versions)
     }
 }
 
@@ -153,7 +173,12 @@ impl Db {
             Backend::Postgres
         };
         let conn = Database::connect(opts).await.map_err(connect_err)?;
-        Ok(Db { conn, backend })
+        Ok(Db {
+            conn,
+            backend,
+            write_gate: (backend == Backend::Sqlite).then(|| Arc::new(tokio::sync::Mutex::new(()))),
+            busy_timeout: cfg.busy_timeout,
+        })
     }
 
     /// Which engine this is.
@@ -202,7 +227,24 @@ impl Db {
     }
 
     /// Starts a transaction that may write: `BEGIN IMMEDIATE` on SQLite.
+    /// On SQLite, writers of this process first queue in order for the one
+    /// write slot; a writer that waits longer than the busy timeout gets the
+    /// same "database is locked" error SQLite would give.
     pub async fn begin_write(&self) -> Result<Tx, StoreError> {
+        let gate = match &self.write_gate {
+            Some(gate) => Some(
+                tokio::time::timeout(self.busy_timeout, gate.clone().lock_owned())
+                    .await
+                    .map_err(|_| {
+                        StoreError::Db(sea_orm::DbErr::Custom(format!(
+                            "database is locked: no write slot within {:?}; another writer in \
+                             this process holds it (a transaction left open?)",
+                            self.busy_timeout
+                        )))
+                    })?,
+            ),
+            None => None,
+        };
         let txn = match self.backend {
             Backend::Sqlite => {
                 self.conn
@@ -217,6 +259,8 @@ impl Db {
         Ok(Tx {
             txn,
             backend: self.backend,
+            _gate: gate,
+            key_versions: Default::default(),
         })
     }
 

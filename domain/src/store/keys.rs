@@ -201,6 +201,7 @@ pub async fn add_version(
         )));
     }
     insert_version(tx, key_id, version, kek_version, wrapped).await?;
+    remember_version(tx, key_id, Some(version));
     let mut am: data_key::ActiveModel = key.into();
     am.current_version = Set(version);
     am.updated_at = Set(now());
@@ -311,8 +312,40 @@ pub async fn count_wrapped_by(c: &impl Conn, kek_version: i32) -> Result<u64, St
         .await?)
 }
 
+/// Records (or forgets) a key's current version in the transaction's memo.
+fn remember_version(tx: &Tx, key_id: i64, version: Option<i32>) {
+    if let Some(memo) = tx.key_versions()
+        && let Ok(mut m) = memo.lock()
+    {
+        match version {
+            Some(v) => m.insert(key_id, v),
+            None => m.remove(&key_id),
+        };
+    }
+}
+
+/// The current version of data key `key_id` (`None` once deleted). Inside a
+/// transaction it is read once and remembered: sealing many values under one
+/// key then costs one lookup.
+pub async fn current_version(c: &impl Conn, key_id: i64) -> Result<Option<i32>, StoreError> {
+    if let Some(v) = c
+        .key_versions()
+        .and_then(|m| m.lock().ok().and_then(|m| m.get(&key_id).copied()))
+    {
+        return Ok(Some(v));
+    }
+    let v = get_data_key(c, key_id).await?.map(|k| k.current_version);
+    if let (Some(v), Some(memo)) = (v, c.key_versions())
+        && let Ok(mut m) = memo.lock()
+    {
+        m.insert(key_id, v);
+    }
+    Ok(v)
+}
+
 /// Deletes a data key and all its versions (crypto-shredding). True when it existed.
 pub async fn delete_data_key(tx: &Tx, key_id: i64) -> Result<bool, StoreError> {
+    remember_version(tx, key_id, None);
     Ok(data_key::Entity::delete_by_id(key_id)
         .exec(tx.inner())
         .await?
