@@ -32,6 +32,7 @@ macro_rules! on_both_backends {
 mod classify_cli;
 mod classify_eval;
 mod config_cli;
+mod fake_telegram;
 mod migrate;
 mod repos;
 mod sqlite_locking;
