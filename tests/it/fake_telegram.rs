@@ -102,6 +102,28 @@ async fn get_me_describes_the_bot_and_accepts_get_and_form() {
     let body: Value = resp.json().await.unwrap();
     assert_eq!(body["result"]["text"], "form text");
     assert_eq!(fake.calls_of("sendMessage").len(), 1);
+
+    // Parameters in the query string, as a GET.
+    fake.message(GROUP, &alice(), "again").push();
+    let url = format!("{}?limit=1&offset=-2", fake.method_url("getUpdates"));
+    let body: Value = client()
+        .get(url)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(body["result"].as_array().unwrap().len(), 1);
+    assert_eq!(body["result"][0]["message"]["text"], "hi");
+    assert_eq!(fake.offsets_received(), vec![Some(-2)]);
+
+    let resp = client()
+        .get(format!("{}nobot/getMe", fake.api_url()))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status().as_u16(), 404);
 }
 
 #[tokio::test]

@@ -82,8 +82,12 @@ async fn handle(
     kill: Option<Extension<ConnectionKill>>,
     req: Request,
 ) -> Response {
-    if bot.strip_prefix("bot") != Some(shared.token.as_str()) {
-        return error_response(&ApiError::new(401, "Unauthorized"));
+    match bot.strip_prefix("bot") {
+        None => return error_response(&ApiError::not_found()),
+        Some(token) if token != shared.token => {
+            return error_response(&ApiError::new(401, "Unauthorized"));
+        }
+        Some(_) => {}
     }
     let name = methods::canonical(&method).map_or(method, str::to_owned);
     let (params, files) = match read_params(req).await {
