@@ -33,6 +33,7 @@ mod classify_cli;
 mod classify_eval;
 mod config_cli;
 mod encryption;
+mod fake_telegram;
 mod keys_cli;
 mod migrate;
 mod repos;
