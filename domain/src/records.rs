@@ -4,8 +4,13 @@
 
 use chrono::{DateTime, Utc};
 
+use crate::Secret;
+use crate::classify::Classification;
+use crate::store::chats::{self, Chat, ChatKind};
 use crate::store::messages::{self, Captured, NewMessage, StoredMessage};
 use crate::store::people::{self, Person, PersonUpsert};
+use crate::store::providers::Provider;
+use crate::store::tasks::{self, Assignee, NewTask, Task};
 use crate::store::{Conn, Tx, keys};
 use crate::vault::{Vault, VaultError, aad};
 
@@ -167,4 +172,181 @@ pub async fn shred_person_key(tx: &Tx, vault: &Vault, person: &Person) -> Result
     let deleted = keys::delete_data_key(tx, key_id).await?;
     vault.evict(key_id);
     Ok(deleted)
+}
+
+/// Records that the bot saw a chat, with its title sealed under the system key.
+pub async fn save_chat(
+    tx: &Tx,
+    vault: &Vault,
+    chat_id: i64,
+    kind: ChatKind,
+    title: Option<&str>,
+) -> Result<Chat, VaultError> {
+    let title_ct = match title {
+        Some(t) => Some(
+            vault
+                .seal_system(tx, &aad::chat_title(chat_id), t.as_bytes())
+                .await?,
+        ),
+        None => None,
+    };
+    Ok(chats::record_seen(tx, chat_id, kind, title_ct).await?)
+}
+
+/// A chat's title, decrypted.
+pub async fn chat_title(
+    c: &impl Conn,
+    vault: &Vault,
+    chat: &Chat,
+) -> Result<Option<String>, VaultError> {
+    match &chat.title_ct {
+        Some(ct) => Ok(Some(
+            vault.open_text(c, &aad::chat_title(chat.id), ct).await?,
+        )),
+        None => Ok(None),
+    }
+}
+
+/// A task to create from a captured message, in plain text.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PlainTask {
+    /// What the message was recognised as, with title, priority, due date,
+    /// assignees and confidence.
+    pub classification: Classification,
+    /// A longer description, if any.
+    pub description: Option<String>,
+}
+
+/// Creates a task from `source` (a stored message by `author`): title and
+/// description sealed under the author's key, so erasing the author erases
+/// them; assignees' handles sealed under the system key and indexed, and
+/// linked to the people the bot knows by those handles.
+pub async fn create_task(
+    tx: &Tx,
+    vault: &Vault,
+    author: &Person,
+    source: &StoredMessage,
+    t: &PlainTask,
+) -> Result<Task, VaultError> {
+    let key_id = author.key_id.ok_or(VaultError::Erased)?;
+    let c = &t.classification;
+    let title_ct = vault
+        .seal(
+            tx,
+            key_id,
+            &aad::task_title(source.chat_id, source.id),
+            c.title.as_bytes(),
+        )
+        .await?;
+    let description_ct = match &t.description {
+        Some(d) => Some(
+            vault
+                .seal(
+                    tx,
+                    key_id,
+                    &aad::task_description(source.chat_id, source.id),
+                    d.as_bytes(),
+                )
+                .await?,
+        ),
+        None => None,
+    };
+    // The task id is part of each assignee's binding, so the assignees are
+    // written once it exists.
+    let task = tasks::create(
+        tx,
+        NewTask {
+            chat_id: source.chat_id,
+            message_id: Some(source.id),
+            kind: c.kind,
+            title_ct,
+            description_ct,
+            priority: c.priority,
+            due_date: c.due,
+            confidence: f64::from(c.confidence).clamp(0.0, 1.0),
+            classifier: c.classifier.clone(),
+            assignees: vec![],
+        },
+    )
+    .await?;
+    let mut assignees = Vec::with_capacity(c.assignees.len());
+    for (position, handle) in c.assignees.iter().enumerate() {
+        let position = i64::try_from(position).unwrap_or(i64::MAX);
+        let handle_index = vault.handle_index(handle);
+        let person_id = people::find_by_username_index(tx, &handle_index)
+            .await?
+            .first()
+            .map(|p| p.id);
+        assignees.push(Assignee {
+            handle_ct: vault
+                .seal_system(
+                    tx,
+                    &aad::assignee_handle(task.id, position),
+                    handle.as_bytes(),
+                )
+                .await?,
+            handle_index,
+            person_id,
+        });
+    }
+    tasks::add_assignees(tx, task.id, assignees).await?;
+    Ok(task)
+}
+
+/// A task's title, decrypted; [`VaultError::Erased`] once its author's key is gone.
+pub async fn task_title(c: &impl Conn, vault: &Vault, task: &Task) -> Result<String, VaultError> {
+    let source = task.message_id.unwrap_or(0);
+    vault
+        .open_text(c, &aad::task_title(task.chat_id, source), &task.title_ct)
+        .await
+}
+
+/// A task's assignees' handles, decrypted, in mention order.
+pub async fn task_assignees(
+    c: &impl Conn,
+    vault: &Vault,
+    task: &Task,
+) -> Result<Vec<String>, VaultError> {
+    let mut out = Vec::new();
+    for (position, a) in tasks::assignees(c, task.id).await?.iter().enumerate() {
+        let position = i64::try_from(position).unwrap_or(i64::MAX);
+        out.push(
+            vault
+                .open_text(c, &aad::assignee_handle(task.id, position), &a.handle_ct)
+                .await?,
+        );
+    }
+    Ok(out)
+}
+
+/// A provider's API key sealed under the system key, for `ProviderSpec::api_key_ct`.
+pub async fn seal_provider_key(
+    c: &impl Conn,
+    vault: &Vault,
+    provider_name: &str,
+    api_key: &Secret,
+) -> Result<Vec<u8>, VaultError> {
+    vault
+        .seal_system(
+            c,
+            &aad::provider_api_key(provider_name),
+            api_key.expose().as_bytes(),
+        )
+        .await
+}
+
+/// A provider's API key, decrypted (`None` for a keyless local server).
+pub async fn provider_key(
+    c: &impl Conn,
+    vault: &Vault,
+    provider: &Provider,
+) -> Result<Option<Secret>, VaultError> {
+    match &provider.api_key_ct {
+        Some(ct) => Ok(Some(Secret::new(
+            vault
+                .open_text(c, &aad::provider_api_key(&provider.name), ct)
+                .await?,
+        ))),
+        None => Ok(None),
+    }
 }

@@ -568,7 +568,8 @@ pub mod aad {
         Aad::new("task_assignees", "handle", &ids(&[task_id, position]))
     }
 
-    /// `providers.api_key_ct`: the system key; the provider's name.
+    /// `providers.api_key_ct`: the system key; the provider's name (unique).
+    /// Renaming a provider means sealing its key again under the new name.
     pub fn provider_api_key(name: &str) -> Aad {
         Aad::new("providers", "api_key", name.as_bytes())
     }

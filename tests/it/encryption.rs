@@ -5,10 +5,14 @@
 use std::path::PathBuf;
 
 use chrono::{TimeZone, Utc};
+use domain::classify::{Classification, Kind, Priority};
 use domain::crypto::CryptoError;
+use domain::records::PlainTask;
 use domain::records::{self, IncomingMessage, Profile};
+use domain::rotation::{self, DekScope};
 use domain::store::chats::{self, ChatKind};
-use domain::store::{Db, admin, keys, messages};
+use domain::store::providers::{self, ProviderSpec};
+use domain::store::{Db, admin, keys, messages, tasks};
 use domain::vault::{KekSource, OpenOptions, Vault, VaultError};
 use tests::db::TestDb;
 
@@ -18,6 +22,7 @@ on_both_backends!(
     messages_round_trip_and_are_bound_to_their_row,
     shredding_a_key_erases_a_person,
     canary_never_reaches_the_database,
+    chats_tasks_and_provider_keys_are_sealed_and_rotate,
 );
 
 struct Keyed {
@@ -342,5 +347,147 @@ async fn canary_never_reaches_the_database(t: &TestDb) {
     assert_eq!(
         admin::scan_for(&t.db, CANARY.as_bytes()).await.unwrap(),
         ["settings.value"]
+    );
+}
+
+async fn chats_tasks_and_provider_keys_are_sealed_and_rotate(t: &TestDb) {
+    let k = key_path();
+    let v = unlock(&t.db, &k.path, true).await.unwrap();
+    let tx = t.db.begin_write().await.unwrap();
+    let chat = records::save_chat(
+        &tx,
+        &v,
+        -30,
+        ChatKind::Supergroup,
+        Some(&format!("{CANARY} team")),
+    )
+    .await
+    .unwrap();
+    let author = records::save_person(&tx, &v, &alice()).await.unwrap();
+    let olena = records::save_person(
+        &tx,
+        &v,
+        &Profile {
+            telegram_user_id: 77,
+            name: "Olena".into(),
+            username: Some("Olena_K".into()),
+            language_code: Some("uk".into()),
+        },
+    )
+    .await
+    .unwrap();
+    let text = "@olena_k @petro please fix the login page by Friday";
+    let source = records::capture_message(&tx, &v, &author, &msg(-30, 5, text))
+        .await
+        .unwrap()
+        .message()
+        .clone();
+    let task = records::create_task(
+        &tx,
+        &v,
+        &author,
+        &source,
+        &PlainTask {
+            classification: Classification {
+                kind: Kind::Task,
+                actionable: true,
+                title: format!("Fix the login page {CANARY}"),
+                priority: Priority::High,
+                due: chrono::NaiveDate::from_ymd_opt(2026, 12, 4),
+                assignees: vec!["olena_k".into(), "petro".into()],
+                confidence: 0.9,
+                classifier: "builtin".into(),
+            },
+            description: Some(format!("details {CANARY}")),
+        },
+    )
+    .await
+    .unwrap();
+    let api_key = domain::Secret::new(format!("sk-{CANARY}"));
+    let sealed_key = records::seal_provider_key(&tx, &v, "openai", &api_key)
+        .await
+        .unwrap();
+    let provider = providers::create(
+        &tx,
+        ProviderSpec {
+            name: "openai".into(),
+            kind: "openai".into(),
+            base_url: "https://api.openai.com/v1".into(),
+            model: "gpt-4o-mini".into(),
+            api_key_ct: Some(sealed_key),
+            timeout_ms: 20_000,
+            requests_per_minute: 60,
+            redact_pii: true,
+            is_default: true,
+            enabled: true,
+        },
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+
+    check_sealed(&t.db, &v, chat.id, task.id, provider.id).await;
+    let links = tasks::assignees(&t.db, task.id).await.unwrap();
+    assert_eq!(
+        links[0].person_id,
+        Some(olena.id),
+        "@olena_k is a known person"
+    );
+    assert_eq!(links[1].person_id, None);
+    assert_eq!(
+        admin::scan_for(&t.db, CANARY.as_bytes()).await.unwrap(),
+        Vec::<String>::new()
+    );
+
+    // Every one of these columns follows a data-key rotation.
+    rotation::rotate_dek(&t.db, &v, DekScope::All, "test")
+        .await
+        .unwrap();
+    let done = rotation::rewrap_values(&t.db, &v, 2, "test", |_| {})
+        .await
+        .unwrap();
+    assert!(done.rewritten >= 8, "{done:?}");
+    rotation::retire_versions(&t.db, &v, "test").await.unwrap();
+    let fresh = unlock(&t.db, &k.path, false).await.unwrap();
+    check_sealed(&t.db, &fresh, chat.id, task.id, provider.id).await;
+    let st = rotation::status(&t.db).await.unwrap();
+    assert!(st.values.keys().all(|(_, version)| *version == 2), "{st:?}");
+
+    // The task's title goes with its author's key.
+    let tx = t.db.begin_write().await.unwrap();
+    records::shred_person_key(&tx, &v, &author).await.unwrap();
+    tx.commit().await.unwrap();
+    assert!(matches!(
+        records::task_title(&t.db, &fresh, &task).await,
+        Err(VaultError::Erased)
+    ));
+}
+
+async fn check_sealed(db: &Db, v: &Vault, chat_id: i64, task_id: i64, provider_id: i64) {
+    let chat = domain::store::chats::get(db, chat_id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        records::chat_title(db, v, &chat).await.unwrap(),
+        Some(format!("{CANARY} team"))
+    );
+    let task = tasks::get(db, task_id).await.unwrap().unwrap();
+    assert_eq!(
+        records::task_title(db, v, &task).await.unwrap(),
+        format!("Fix the login page {CANARY}")
+    );
+    assert_eq!(
+        records::task_assignees(db, v, &task).await.unwrap(),
+        ["olena_k", "petro"]
+    );
+    let provider = providers::get(db, provider_id).await.unwrap().unwrap();
+    assert_eq!(
+        records::provider_key(db, v, &provider)
+            .await
+            .unwrap()
+            .unwrap()
+            .expose(),
+        format!("sk-{CANARY}")
     );
 }

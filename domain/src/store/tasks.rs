@@ -144,13 +144,28 @@ pub async fn create(tx: &Tx, t: NewTask) -> Result<Task, StoreError> {
     }
     .insert(tx.inner())
     .await?;
-    insert_assignees(tx, row.id, t.assignees).await?;
+    insert_assignees(tx, row.id, 0, t.assignees).await?;
     Task::try_from(row)
+}
+
+/// Appends assignees to a task, after those it has. Their positions continue
+/// from the last one (the position is part of each handle's binding).
+pub async fn add_assignees(
+    tx: &Tx,
+    task_id: i64,
+    assignees: Vec<Assignee>,
+) -> Result<(), StoreError> {
+    let have = task_assignee::Entity::find()
+        .filter(task_assignee::Column::TaskId.eq(task_id))
+        .count(tx.inner())
+        .await?;
+    insert_assignees(tx, task_id, have, assignees).await
 }
 
 async fn insert_assignees(
     tx: &Tx,
     task_id: i64,
+    first_position: u64,
     assignees: Vec<Assignee>,
 ) -> Result<(), StoreError> {
     let rows: Vec<task_assignee::ActiveModel> = assignees
@@ -158,7 +173,7 @@ async fn insert_assignees(
         .enumerate()
         .map(|(i, a)| task_assignee::ActiveModel {
             task_id: Set(task_id),
-            position: Set(i32::try_from(i).unwrap_or(i32::MAX)),
+            position: Set(i32::try_from(first_position + i as u64).unwrap_or(i32::MAX)),
             handle_index: Set(a.handle_index),
             handle_ct: Set(a.handle_ct),
             person_id: Set(a.person_id),
