@@ -1,6 +1,7 @@
 //! Support for tasktracker's integration tests: temporary databases on both
-//! backends and the path of the real `tasktracker` binary. The fakes of the
-//! Telegram Bot API and of an OpenAI-compatible server will live here too.
+//! backends, the path of the real `tasktracker` binary, and a fake
+//! OpenAI-compatible server (`fake_openai`). The fake of the Telegram Bot
+//! API will live here too.
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -10,3 +11,4 @@
 
 pub mod bin;
 pub mod db;
+pub mod fake_openai;
