@@ -33,5 +33,6 @@ mod classify_cli;
 mod classify_eval;
 mod config_cli;
 mod migrate;
+mod openai;
 mod repos;
 mod sqlite_locking;
