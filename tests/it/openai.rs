@@ -205,6 +205,16 @@ async fn schema_violating_answers_fall_back() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn oversized_responses_are_refused() {
+    let fake = FakeOpenAi::start().await;
+    fake.push([Reply::Content("x".repeat(2 << 20))]);
+    let c = classifier(settings(&fake));
+    let text = "please fix the login page";
+    let o = outcome(&c, text).await;
+    assert_fallback(text, &o, "invalid answer: the response is too large");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn retry_after_is_honoured() {
     let fake = FakeOpenAi::start().await;
     fake.push([Reply::retry_after_secs(1), Reply::retry_after_ms(300)]);

@@ -54,6 +54,10 @@ pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(20);
 /// The longest connect timeout (shorter when the total timeout is shorter).
 pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 
+/// A chat completion for one classification is a few hundred bytes; a
+/// response larger than this is refused rather than read into memory.
+pub const MAX_RESPONSE_BYTES: usize = 1 << 20;
+
 /// How to reach one provider.
 #[derive(Debug, Clone)]
 pub struct Settings {
@@ -471,10 +475,7 @@ impl Client {
             .map_err(|e| Attempt::Failed(transport_failure(&e)))?;
         let status = response.status().as_u16();
         let headers = response.headers().clone();
-        let text = response
-            .text()
-            .await
-            .map_err(|e| Attempt::Failed(transport_failure(&e)))?;
+        let text = read_body(response).await.map_err(Attempt::Failed)?;
         if (200..300).contains(&status) {
             return completion_content(&text).map_err(|e| Attempt::Failed(Failure::fatal(e)));
         }
@@ -510,12 +511,28 @@ enum Attempt {
     Failed(Failure),
 }
 
+/// Reads a response body of at most [`MAX_RESPONSE_BYTES`].
+async fn read_body(mut response: reqwest::Response) -> Result<String, Failure> {
+    let mut body = Vec::new();
+    while let Some(chunk) = response.chunk().await.map_err(|e| transport_failure(&e))? {
+        if body.len() + chunk.len() > MAX_RESPONSE_BYTES {
+            return Err(Failure::fatal(ProviderError::InvalidAnswer(
+                "the response is too large".to_owned(),
+            )));
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(String::from_utf8_lossy(&body).into_owned())
+}
+
 /// Maps a reqwest error to a retryable failure, without its URL or text.
 fn transport_failure(e: &reqwest::Error) -> Failure {
-    let error = if e.is_timeout() {
-        ProviderError::Timeout
-    } else if e.is_connect() {
+    // A connect timeout is a connection failure, worth retrying while the
+    // total budget lasts; any other timeout has used the budget up.
+    let error = if e.is_connect() {
         ProviderError::Connect
+    } else if e.is_timeout() {
+        ProviderError::Timeout
     } else {
         ProviderError::Transport
     };
@@ -625,6 +642,45 @@ mod tests {
             completion_content(r#"{"choices":[{"message":{"content":null,"refusal":"no"}}]}"#)
                 .is_err()
         );
+    }
+
+    fn provider(kind: &str, timeout_ms: u32, rpm: u32) -> Provider {
+        let t = chrono::Utc::now();
+        Provider {
+            id: 1,
+            name: "ollama".into(),
+            kind: kind.into(),
+            base_url: "http://127.0.0.1:11434/v1".into(),
+            model: "llama3.1".into(),
+            api_key_ct: None,
+            timeout_ms,
+            requests_per_minute: rpm,
+            redact_pii: false,
+            is_default: false,
+            enabled: true,
+            last_error: None,
+            last_error_at: None,
+            last_ok_at: None,
+            created_at: t,
+            updated_at: t,
+        }
+    }
+
+    #[test]
+    fn settings_from_a_provider_row() {
+        let s = Settings::from_provider(&provider("openai", 20_000, 60), None).unwrap();
+        assert_eq!(s.name, "ollama");
+        assert_eq!(s.timeout, Duration::from_secs(20));
+        assert_eq!(s.connect_timeout, DEFAULT_CONNECT_TIMEOUT);
+        assert_eq!(s.requests_per_minute, NonZeroU32::new(60));
+        assert!(!s.redact_pii, "the stored flag is honoured");
+        let s = Settings::from_provider(&provider("openai", 0, 0), None).unwrap();
+        assert_eq!(s.timeout, DEFAULT_TIMEOUT);
+        assert_eq!(s.requests_per_minute, None);
+        let s = Settings::from_provider(&provider("openai", 500, 1), None).unwrap();
+        assert_eq!(s.connect_timeout, Duration::from_millis(500));
+        let e = Settings::from_provider(&provider("anthropic", 500, 1), None).unwrap_err();
+        assert!(e.to_string().contains("set it to \"openai\""));
     }
 
     #[test]
