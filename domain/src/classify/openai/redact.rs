@@ -189,7 +189,16 @@ pub fn redact(text: &str) -> Redacted {
     }
     for m in IPV6.find_iter(text) {
         let s = m.as_str();
-        if s.matches(':').count() >= 2 && s.parse::<Ipv6Addr>().is_ok() {
+        // Not part of a longer word or path: "std::vec", "Foo::bar".
+        let glued =
+            |c: Option<char>| c.is_some_and(|c| c.is_alphanumeric() || c == '_' || c == ':');
+        if glued(text[..m.start()].chars().next_back()) || glued(text[m.end()..].chars().next()) {
+            continue;
+        }
+        if s.matches(':').count() >= 2
+            && s.bytes().any(|b| b.is_ascii_hexdigit())
+            && s.parse::<Ipv6Addr>().is_ok()
+        {
             add(&mut spans, m.start(), m.end(), PiiKind::Ip);
         }
     }
@@ -407,6 +416,9 @@ mod tests {
             ]
         );
         assert_eq!(kinds("::1 is loopback"), [(PiiKind::Ip, "::1".into())]);
+        // Code paths are not addresses.
+        assert!(kinds("use std::vec and Foo::bar, or a :: b").is_empty());
+        assert_eq!(kinds("fe80::1%eth0"), [(PiiKind::Ip, "fe80::1".into())]);
         // Times and versions with two parts are not addresses.
         assert!(kinds("standup at 10:30, release 1.2").is_empty());
         assert!(kinds("at 10:30:00 sharp").is_empty());
@@ -456,6 +468,15 @@ mod tests {
         let r = redact(text);
         assert_eq!(r.text, text);
         assert!(r.replacements.is_empty());
+        for text in [
+            "deploy build 2026.12.04 tonight, ETA 2026-12-15T10:00:00Z",
+            "PR #12345 and JIRA-12345, price 1 000 000 UAH",
+            "version 10.2.3 released, v1.2.3.4; meeting 14:00-15:30",
+            "commit a1b2c3d4e5f6, uuid 123e4567-e89b-12d3-a456-426614174000",
+            "bug #4521 on line 12, port 5432, pid 123456",
+        ] {
+            assert_eq!(redact(text).text, text);
+        }
         assert_eq!(r.restore("[EMAIL_1]"), "[EMAIL_1]");
     }
 
