@@ -59,7 +59,7 @@ pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 pub const MAX_RESPONSE_BYTES: usize = 1 << 20;
 
 /// How to reach one provider.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct Settings {
     /// The provider's name, as recorded in results.
     pub name: String,
@@ -82,6 +82,25 @@ pub struct Settings {
     pub retry: RetryPolicy,
     /// The circuit breaker.
     pub circuit: CircuitPolicy,
+}
+
+impl std::fmt::Debug for Settings {
+    // The key is a Secret (prints "[redacted]"); a password in the base URL is
+    // cut out too.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Settings")
+            .field("name", &self.name)
+            .field("base_url", &crate::config::redact_url(&self.base_url))
+            .field("model", &self.model)
+            .field("api_key", &self.api_key)
+            .field("connect_timeout", &self.connect_timeout)
+            .field("timeout", &self.timeout)
+            .field("requests_per_minute", &self.requests_per_minute)
+            .field("redact_pii", &self.redact_pii)
+            .field("retry", &self.retry)
+            .field("circuit", &self.circuit)
+            .finish()
+    }
 }
 
 impl Settings {
@@ -268,7 +287,12 @@ impl Client {
             value.set_sensitive(true);
             headers.insert(AUTHORIZATION, value);
         }
-        let http = reqwest::Client::builder()
+        let mut builder = reqwest::Client::builder();
+        if is_loopback(&settings.base_url) {
+            // A server on this machine is never reached through a proxy.
+            builder = builder.no_proxy();
+        }
+        let http = builder
             .default_headers(headers)
             .connect_timeout(settings.connect_timeout.min(settings.timeout))
             .redirect(reqwest::redirect::Policy::none())
@@ -698,6 +722,9 @@ mod tests {
             circuit: CircuitPolicy::default(),
         };
         assert!(!format!("{s:?}").contains("sk-very"));
+        let mut with_password = s.clone();
+        with_password.base_url = "https://user:hunter2@llm.example/v1".into();
+        assert!(!format!("{with_password:?}").contains("hunter2"));
         let c = Client::new(s).unwrap();
         assert!(!format!("{c:?}").contains("sk-very"));
     }
