@@ -337,7 +337,9 @@ async fn an_open_circuit_sends_nothing_until_the_half_open_trial() {
     s.retry.max_attempts = 1;
     s.circuit = CircuitPolicy {
         failure_threshold: 2,
-        cool_down: Duration::from_millis(400),
+        // Long enough that a loaded machine finishes the "while open" checks
+        // inside it; the test waits past it below.
+        cool_down: Duration::from_secs(2),
     };
     let client = std::sync::Arc::new(Client::new(s).unwrap());
     let c = Classifier::OpenAi(client.clone());
@@ -363,7 +365,7 @@ async fn an_open_circuit_sends_nothing_until_the_half_open_trial() {
     );
 
     // After the cool-down one trial goes through; its failure reopens the circuit.
-    tokio::time::sleep(Duration::from_millis(500)).await;
+    tokio::time::sleep(Duration::from_millis(2100)).await;
     let _ = outcome(&c, text).await;
     assert_eq!(fake.request_count(), 3);
     assert!(matches!(
@@ -374,7 +376,7 @@ async fn an_open_circuit_sends_nothing_until_the_half_open_trial() {
     assert_eq!(fake.request_count(), 3);
 
     // The next trial succeeds and closes it.
-    tokio::time::sleep(Duration::from_millis(500)).await;
+    tokio::time::sleep(Duration::from_millis(2100)).await;
     fake.set_default(Reply::kind("task"));
     let o = outcome(&c, text).await;
     assert_eq!(o.classification.classifier, "fake");

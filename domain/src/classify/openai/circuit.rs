@@ -131,7 +131,7 @@ mod tests {
     fn opens_after_threshold_then_half_opens() {
         let b = CircuitBreaker::new(CircuitPolicy {
             failure_threshold: 2,
-            cool_down: Duration::from_millis(30),
+            cool_down: Duration::from_millis(300),
         });
         assert!(b.acquire().is_ok());
         b.record_failure();
@@ -139,7 +139,7 @@ mod tests {
         b.record_failure();
         assert!(matches!(b.state(), State::Open { .. }));
         assert_eq!(b.acquire(), Err(Open));
-        std::thread::sleep(Duration::from_millis(40));
+        std::thread::sleep(Duration::from_millis(350));
         assert!(b.acquire().is_ok(), "the trial");
         assert_eq!(b.acquire(), Err(Open), "only one trial");
         b.record_failure();
@@ -147,7 +147,7 @@ mod tests {
             matches!(b.state(), State::Open { .. }),
             "failed trial reopens"
         );
-        std::thread::sleep(Duration::from_millis(40));
+        std::thread::sleep(Duration::from_millis(350));
         assert!(b.acquire().is_ok());
         b.record_success();
         assert_eq!(b.state(), State::Closed { failures: 0 });
