@@ -87,7 +87,9 @@ pub fn main(cli: Cli, env: Vec<(String, String)>) -> ExitCode {
     let purpose = match command {
         Command::Run | Command::CheckConfig => Purpose::RunBot,
         Command::Migrate | Command::Keys(_) => Purpose::Database,
-        Command::Classify { now, tz, provider } => return classify(now, tz, &provider),
+        Command::Classify { now, tz, provider } => {
+            return classify(&cli, env, now, tz, &provider);
+        }
     };
     let env_for_actor: Vec<(String, String)> = env
         .iter()
@@ -151,25 +153,83 @@ pub fn main(cli: Cli, env: Vec<(String, String)>) -> ExitCode {
 }
 
 fn classify(
+    cli: &Cli,
+    env: Vec<(String, String)>,
     now: Option<chrono::DateTime<chrono::Utc>>,
     tz: chrono_tz::Tz,
     provider: &str,
 ) -> ExitCode {
-    if provider != crate::classify_cmd::BUILTIN {
-        eprintln!(
-            "tasktracker classify: provider {provider:?} is not available: this build has only \
-             the builtin classifier (LLM providers are not built yet)"
-        );
-        return ExitCode::from(2);
-    }
-    let opts = crate::classify_cmd::Options {
+    use crate::classify_cmd::{self, BUILTIN};
+    use domain::classify::Classifier;
+    use domain::classify::builtin::Builtin;
+
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("tasktracker classify: cannot start the async runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    // The builtin classifier needs no configuration; a provider is looked
+    // up in the database.
+    let mut with_provider = None;
+    let classifier = if provider == BUILTIN {
+        Classifier::Builtin(Builtin)
+    } else {
+        let loaded = match config::load(&LoadOptions::new(
+            cli.config.clone(),
+            env,
+            Purpose::Database,
+        )) {
+            Ok(l) => l,
+            Err(e) => {
+                eprintln!("tasktracker classify: {e}");
+                return ExitCode::from(EXIT_CONFIG);
+            }
+        };
+        let format = match cli.log_format {
+            Some(LogFormatArg::Text) => LogFormat::Text,
+            Some(LogFormatArg::Json) => LogFormat::Json,
+            None => loaded.config.log.format,
+        };
+        logging::init(format, Sink::Stderr);
+        let found = runtime.block_on(async {
+            let db = open(&loaded).await.context("opening the database")?;
+            let row = classify_cmd::find_provider(&db, provider).await?;
+            let classifier = classify_cmd::provider_classifier(&db, &loaded, &row).await?;
+            anyhow::Ok((db, row, classifier))
+        });
+        match found {
+            Ok((db, row, classifier)) => {
+                with_provider = Some((db, row));
+                classifier
+            }
+            Err(e) => {
+                eprintln!("tasktracker classify: {e:#}");
+                return ExitCode::from(2);
+            }
+        }
+    };
+    let opts = classify_cmd::Options {
         now: now.unwrap_or_else(chrono::Utc::now),
         tz,
     };
-    let stdin = std::io::stdin().lock();
-    let stdout = std::io::BufWriter::new(std::io::stdout().lock());
-    match crate::classify_cmd::run(&opts, stdin, stdout, std::io::stderr()) {
-        Ok(0) => ExitCode::SUCCESS,
+    let result = runtime.block_on(async {
+        let stdin = std::io::stdin().lock();
+        let stdout = std::io::BufWriter::new(std::io::stdout().lock());
+        let report = classify_cmd::run(&opts, &classifier, stdin, stdout, std::io::stderr()).await;
+        if let (Ok(report), Some((db, row))) = (&report, &with_provider)
+            && let Err(e) = classify_cmd::record_health(db, row, report).await
+        {
+            tracing::warn!(error = %format!("{e:#}"), "could not record the provider's health");
+        }
+        report
+    });
+    match result {
+        Ok(report) if report.refused == 0 => ExitCode::SUCCESS,
         // Every line got its answer, but some were refused: say so to scripts.
         Ok(_) => ExitCode::FAILURE,
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,

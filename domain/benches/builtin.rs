@@ -1,7 +1,8 @@
 //! Throughput of the builtin classifier over the labelled corpus.
 //!
 //! `cargo bench --bench builtin` classifies 200,000 messages (the labelled
-//! and holdout sets, cycled) five times and prints the median rate.
+//! and holdout sets, cycled) five times and prints the median rate, then
+//! the process's peak resident memory (VmHWM from /proc/self/status, Linux).
 
 use std::hint::black_box;
 use std::path::Path;
@@ -69,4 +70,28 @@ fn main() {
         corpus.len(),
         corpus.iter().map(|s| s.text.len()).sum::<usize>() as f64 / corpus.len() as f64
     );
+    match peak_memory_kib() {
+        Some(kib) => println!(
+            "peak memory: {:.1} MiB (VmHWM, whole process)",
+            kib as f64 / 1024.0
+        ),
+        None => println!("peak memory: unknown (no VmHWM in /proc/self/status)"),
+    }
+}
+
+/// The peak resident set size in KiB, from `VmHWM` in /proc/self/status.
+fn peak_memory_kib() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    parse_vm_hwm(&status)
+}
+
+/// `VmHWM:    12345 kB` → 12345.
+fn parse_vm_hwm(status: &str) -> Option<u64> {
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))?
+        .split_whitespace()
+        .next()?
+        .parse()
+        .ok()
 }

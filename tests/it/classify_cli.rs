@@ -94,7 +94,8 @@ fn bad_options_are_refused_clearly() {
     let out = classify(&["--now", "yesterday"], "hi\n");
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("RFC 3339"));
+    // A provider is looked up in the database (here a fresh SQLite file).
     let out = classify(&["--provider", "openai"], "hi\n");
     assert_eq!(out.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("not available"));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no provider named \"openai\""));
 }

@@ -1,6 +1,7 @@
 //! Support for tasktracker's integration tests: temporary databases on both
-//! backends, the path of the real `tasktracker` binary, and a fake Telegram
-//! Bot API server. The fake of an OpenAI-compatible server will live here too.
+//! backends, the path of the real `tasktracker` binary, a fake Telegram Bot
+//! API server (`fake_telegram`) and a fake OpenAI-compatible server
+//! (`fake_openai`).
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -10,4 +11,5 @@
 
 pub mod bin;
 pub mod db;
+pub mod fake_openai;
 pub mod fake_telegram;

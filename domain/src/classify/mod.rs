@@ -1,18 +1,23 @@
-//! Message classification: the shared result types and the builtin,
-//! offline classifier.
+//! Message classification: the shared result types, the builtin offline
+//! classifier and the OpenAI-compatible provider client.
 //!
 //! A classifier turns one chat message into a [`Classification`]. The
 //! builtin one ([`builtin::Builtin`]) is rule based, deterministic and
-//! needs no network; LLM providers fall back to it.
+//! needs no network. [`openai::Client`] asks an LLM provider; the
+//! [`Classifier`] the bot uses falls back to builtin on any provider failure.
 
 use std::fmt;
 use std::str::FromStr;
 
 pub mod builtin;
+mod classifier;
 pub mod dates;
 mod lexicon;
+pub mod openai;
 pub mod text;
 mod title;
+
+pub use classifier::{Classifier, Outcome, fallback_label};
 
 /// What a message is about.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
