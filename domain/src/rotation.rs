@@ -19,7 +19,7 @@ use crate::crypto::{self, Aad, Dek, Header, Kek, WrapContext};
 use crate::store::audit::{self, NewAuditEntry};
 use crate::store::keys::{self, DataKey, KeyPurpose};
 use crate::store::{Conn, Db, StoreError};
-use crate::vault::{Vault, VaultError, aad};
+use crate::vault::{Vault, VaultError, aad, u32_of, u64_of};
 
 /// An encrypted column: where it is, how its rows are keyed, and which row
 /// values its associated data binds.
@@ -236,21 +236,6 @@ pub async fn status(db: &Db) -> Result<KeyStatus, VaultError> {
     Ok(st)
 }
 
-fn crypto_purpose(p: KeyPurpose) -> crypto::KeyPurpose {
-    match p {
-        KeyPurpose::System => crypto::KeyPurpose::System,
-        KeyPurpose::Person => crypto::KeyPurpose::Person,
-        KeyPurpose::BlindIndex => crypto::KeyPurpose::BlindIndex,
-    }
-}
-
-fn u64_of(v: i64) -> u64 {
-    u64::try_from(v).unwrap_or(0)
-}
-
-fn u32_of(v: i32) -> u32 {
-    u32::try_from(v).unwrap_or(0)
-}
 
 /// What [`rotate_kek`] did.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -308,7 +293,7 @@ pub async fn rotate_kek(
             .get(&v.key_id)
             .copied()
             .ok_or_else(|| VaultError::Inconsistent(format!("data key {} has no row", v.key_id)))?;
-        let ctx = WrapContext::new(crypto_purpose(purpose), u64_of(v.key_id), u32_of(v.version));
+        let ctx = WrapContext::new(purpose.into(), u64_of(v.key_id), u32_of(v.version));
         let wrapped = crypto::rewrap(&current, &fresh, &v.wrapped, &ctx, &rng)?;
         keys::rewrap_version(&tx, v.key_id, v.version, next, wrapped).await?;
         rewrapped += 1;
@@ -373,7 +358,7 @@ pub async fn rotate_dek(
     for key in &targets {
         let version = key.current_version + 1;
         let dek = Dek::generate(&rng)?;
-        let ctx = WrapContext::new(crypto_purpose(key.purpose), u64_of(key.id), u32_of(version));
+        let ctx = WrapContext::new(key.purpose.into(), u64_of(key.id), u32_of(version));
         keys::add_version(
             &tx,
             key.id,

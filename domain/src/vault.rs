@@ -146,7 +146,21 @@ impl std::fmt::Debug for Vault {
     }
 }
 
-fn u32_of(v: i32) -> u32 {
+/// The stored purpose names the wrapping context's purpose: both say what a
+/// key protects, one for the key table and one for the wrap's binding.
+impl From<KeyPurpose> for crypto::KeyPurpose {
+    fn from(p: KeyPurpose) -> Self {
+        match p {
+            KeyPurpose::System => crypto::KeyPurpose::System,
+            KeyPurpose::Person => crypto::KeyPurpose::Person,
+            KeyPurpose::BlindIndex => crypto::KeyPurpose::BlindIndex,
+        }
+    }
+}
+
+/// Versions are `u32` in ciphertext headers and `i32` in the key tables;
+/// stored versions are never negative.
+pub(crate) fn u32_of(v: i32) -> u32 {
     u32::try_from(v).unwrap_or(0)
 }
 
@@ -154,7 +168,8 @@ fn i32_of(v: u32) -> Result<i32, VaultError> {
     i32::try_from(v).map_err(|_| VaultError::Inconsistent(format!("version {v} out of range")))
 }
 
-fn u64_of(id: i64) -> u64 {
+/// Key ids are `i64` rows and `u64` in ciphertext headers; ids are positive.
+pub(crate) fn u64_of(id: i64) -> u64 {
     u64::try_from(id).unwrap_or(0)
 }
 
@@ -440,12 +455,7 @@ impl Vault {
         let wrapped = keys::get_version(c, key_id, v)
             .await?
             .ok_or(VaultError::RetiredVersion { key_id, version })?;
-        let purpose = match key.purpose {
-            KeyPurpose::System => crypto::KeyPurpose::System,
-            KeyPurpose::Person => crypto::KeyPurpose::Person,
-            KeyPurpose::BlindIndex => crypto::KeyPurpose::BlindIndex,
-        };
-        let ctx = WrapContext::new(purpose, u64_of(key_id), version);
+        let ctx = WrapContext::new(key.purpose.into(), u64_of(key_id), version);
         let mut kek = self.kek();
         if u32_of(wrapped.kek_version) != kek.version() {
             // A rotation rewrapped the keys under a newer KEK.
