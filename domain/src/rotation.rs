@@ -236,7 +236,6 @@ pub async fn status(db: &Db) -> Result<KeyStatus, VaultError> {
     Ok(st)
 }
 
-
 /// What [`rotate_kek`] did.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct KekRotation {
