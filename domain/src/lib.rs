@@ -3,6 +3,7 @@
 //!
 //! - [`classify`]: recognising tasks and bug reports (the builtin classifier).
 //! - [`config`]: loading and checking the configuration.
+//! - [`i18n`]: the Fluent translations of `locales/` and language choice.
 //! - [`crypto`]: encryption at rest with ring (keys, envelopes, blind indexes).
 //! - [`store`]: the database (SQLite or PostgreSQL) and the repositories over it.
 //!
@@ -14,6 +15,7 @@
 pub mod classify;
 pub mod config;
 pub mod crypto;
+pub mod i18n;
 pub mod records;
 pub mod rotation;
 pub mod secret;
