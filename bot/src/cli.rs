@@ -32,6 +32,13 @@ pub struct Cli {
     pub command: Option<Command>,
 }
 
+/// `tasktracker audit` subcommands.
+#[derive(Debug, Clone, Subcommand)]
+pub enum AuditCommand {
+    /// Check the hash chain: prints OK, or the first broken entry (exit 1)
+    Verify,
+}
+
 /// `--log-format`
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum LogFormatArg {
@@ -53,6 +60,9 @@ pub enum Command {
     /// Manage the encryption keys
     #[command(subcommand)]
     Keys(crate::keys_cmd::KeysCommand),
+    /// The audit log
+    #[command(subcommand)]
+    Audit(AuditCommand),
     /// Classify messages from standard input (one per line, plain text or
     /// {"text": ..., "sent_at": ...}); print one JSON line per message.
     /// Exits 1 when some lines were refused (each got an error line).
@@ -86,7 +96,7 @@ pub fn main(cli: Cli, env: Vec<(String, String)>) -> ExitCode {
     let command = cli.command.clone().unwrap_or(Command::Run);
     let purpose = match command {
         Command::Run | Command::CheckConfig => Purpose::RunBot,
-        Command::Migrate | Command::Keys(_) => Purpose::Database,
+        Command::Migrate | Command::Keys(_) | Command::Audit(_) => Purpose::Database,
         Command::Classify { now, tz, provider } => {
             return classify(&cli, env, now, tz, &provider);
         }
@@ -136,6 +146,7 @@ pub fn main(cli: Cli, env: Vec<(String, String)>) -> ExitCode {
         match command {
             Command::Run => run(&loaded).await,
             Command::Migrate => migrate(&loaded).await,
+            Command::Audit(AuditCommand::Verify) => audit_verify(&loaded).await,
             Command::Keys(cmd) => {
                 crate::keys_cmd::run(&cmd, &loaded, &crate::keys_cmd::actor(&env_for_actor)).await
             }
@@ -247,6 +258,22 @@ async fn open(loaded: &Loaded) -> anyhow::Result<Db> {
         tracing::info!(count = report.applied.len(), "database migrated");
     }
     Ok(db)
+}
+
+async fn audit_verify(loaded: &Loaded) -> anyhow::Result<()> {
+    use domain::store::audit::{self, Verification};
+    let db = open(loaded).await?;
+    let result = audit::verify(&db).await?;
+    db.close().await?;
+    match result {
+        Verification::Intact { entries } => {
+            println!("OK: the audit log's {entries} entries form an unbroken chain");
+            Ok(())
+        }
+        Verification::Broken { seq, reason } => {
+            anyhow::bail!("the audit log is broken at entry {seq}: {reason}")
+        }
+    }
 }
 
 async fn migrate(loaded: &Loaded) -> anyhow::Result<()> {

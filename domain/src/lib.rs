@@ -20,6 +20,8 @@ pub mod records;
 pub mod rotation;
 pub mod secret;
 pub mod store;
+#[cfg(feature = "test-support")]
+pub mod testing;
 pub mod vault;
 
 pub use secret::Secret;

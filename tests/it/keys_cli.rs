@@ -141,3 +141,39 @@ fn a_wrong_or_missing_key_stops_start_up_and_changes_nothing() {
     }
     assert!(run(dir.path(), &["keys", "rotate-dek"]).status.success());
 }
+
+#[test]
+fn audit_verify_reports_ok_and_names_a_broken_entry() {
+    let dir = tempfile::tempdir().unwrap();
+    // Key operations write audit entries.
+    assert!(run(dir.path(), &["keys", "rotate-dek"]).status.success());
+    assert!(run(dir.path(), &["keys", "retire"]).status.success());
+    let o = run(dir.path(), &["audit", "verify"]);
+    assert!(o.status.success(), "{}", out(&o));
+    assert!(
+        out(&o).contains("OK: the audit log's 3 entries"),
+        "{}",
+        out(&o)
+    );
+
+    let url = format!(
+        "sqlite://{}",
+        dir.path().join("data/tasktracker.db").display()
+    );
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    rt.block_on(async {
+        let db = domain::store::Db::connect(&domain::config::DatabaseConfig {
+            url: domain::Secret::new(url),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+        domain::testing::tamper_audit_details(&db, 2, "{}")
+            .await
+            .unwrap();
+        db.close().await.unwrap();
+    });
+    let o = run(dir.path(), &["audit", "verify"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(out(&o).contains("broken at entry 2"), "{}", out(&o));
+}

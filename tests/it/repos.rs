@@ -818,6 +818,30 @@ async fn audit_chain(t: &TestDb) {
         approvals.iter().map(|e| e.seq).collect::<Vec<_>>(),
         [9, 7, 5, 3, 1]
     );
+
+    // Altering one row is detected, and named.
+    assert_eq!(
+        domain::testing::tamper_audit_details(db, 12, "{\"n\":999}")
+            .await
+            .unwrap(),
+        1
+    );
+    match audit::verify(db).await.unwrap() {
+        Verification::Broken { seq, reason } => {
+            assert_eq!(seq, 12);
+            assert!(reason.contains("altered"), "{reason}");
+        }
+        other => panic!("tampering went unnoticed: {other:?}"),
+    }
+    // So is a deleted row, at the gap.
+    domain::testing::delete_audit_entry(db, 5).await.unwrap();
+    match audit::verify(db).await.unwrap() {
+        Verification::Broken { seq, reason } => {
+            assert_eq!(seq, 5);
+            assert!(reason.contains("missing"), "{reason}");
+        }
+        other => panic!("deletion went unnoticed: {other:?}"),
+    }
 }
 
 async fn key_storage(t: &TestDb) {

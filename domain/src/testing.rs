@@ -1,0 +1,39 @@
+//! Helpers that only tests may use: they break invariants on purpose, to
+//! prove the checks notice. Compiled with the `test-support` feature only.
+
+use sea_orm::{ConnectionTrait, Statement};
+
+use crate::store::{Conn, Db, StoreError};
+
+/// Overwrites the `details` of audit entry `seq` behind the chain's back, as
+/// an attacker with write access to the database would.
+pub async fn tamper_audit_details(db: &Db, seq: i64, details: &str) -> Result<u64, StoreError> {
+    let c = db.inner();
+    let backend = c.get_database_backend();
+    let sql = match db.backend() {
+        crate::store::Backend::Sqlite => "UPDATE audit_log SET details = ? WHERE seq = ?",
+        crate::store::Backend::Postgres => "UPDATE audit_log SET details = $1 WHERE seq = $2",
+    };
+    let res = c
+        .execute_raw(Statement::from_sql_and_values(
+            backend,
+            sql,
+            [details.into(), seq.into()],
+        ))
+        .await?;
+    Ok(res.rows_affected())
+}
+
+/// Deletes audit entry `seq`.
+pub async fn delete_audit_entry(db: &Db, seq: i64) -> Result<u64, StoreError> {
+    let c = db.inner();
+    let backend = c.get_database_backend();
+    let sql = match db.backend() {
+        crate::store::Backend::Sqlite => "DELETE FROM audit_log WHERE seq = ?",
+        crate::store::Backend::Postgres => "DELETE FROM audit_log WHERE seq = $1",
+    };
+    let res = c
+        .execute_raw(Statement::from_sql_and_values(backend, sql, [seq.into()]))
+        .await?;
+    Ok(res.rows_affected())
+}
