@@ -63,6 +63,9 @@ pub enum Command {
     /// The audit log
     #[command(subcommand)]
     Audit(AuditCommand),
+    /// Which chats may be captured
+    #[command(subcommand)]
+    Chats(crate::chats_cmd::ChatsCommand),
     /// Classify messages from standard input (one per line, plain text or
     /// {"text": ..., "sent_at": ...}); print one JSON line per message.
     /// Exits 1 when some lines were refused (each got an error line).
@@ -96,7 +99,9 @@ pub fn main(cli: Cli, env: Vec<(String, String)>) -> ExitCode {
     let command = cli.command.clone().unwrap_or(Command::Run);
     let purpose = match command {
         Command::Run | Command::CheckConfig => Purpose::RunBot,
-        Command::Migrate | Command::Keys(_) | Command::Audit(_) => Purpose::Database,
+        Command::Migrate | Command::Keys(_) | Command::Audit(_) | Command::Chats(_) => {
+            Purpose::Database
+        }
         Command::Classify { now, tz, provider } => {
             return classify(&cli, env, now, tz, &provider);
         }
@@ -147,6 +152,9 @@ pub fn main(cli: Cli, env: Vec<(String, String)>) -> ExitCode {
             Command::Run => run(&loaded).await,
             Command::Migrate => migrate(&loaded).await,
             Command::Audit(AuditCommand::Verify) => audit_verify(&loaded).await,
+            Command::Chats(cmd) => {
+                crate::chats_cmd::run(&cmd, &loaded, &crate::keys_cmd::actor(&env_for_actor)).await
+            }
             Command::Keys(cmd) => {
                 crate::keys_cmd::run(&cmd, &loaded, &crate::keys_cmd::actor(&env_for_actor)).await
             }
@@ -310,6 +318,9 @@ async fn run(loaded: &Loaded) -> anyhow::Result<()> {
     let vault = Vault::unlock(&db, &opts)
         .await
         .context("unlocking the encryption keys")?;
+    crate::chats_cmd::apply_config(&db, loaded)
+        .await
+        .context("approving the chats listed in chats.approved")?;
     tracing::info!(
         backend = ?db.backend(),
         kek_version = vault.kek_version(),

@@ -2,6 +2,7 @@
 //!
 //! This crate is the only one that will know teloxide (the bot issue adds it).
 
+pub mod chats_cmd;
 pub mod classify_cmd;
 pub mod cli;
 pub mod keys_cmd;

@@ -57,6 +57,7 @@ pub const KEYS: &[&str] = &[
     "database.busy_timeout",
     "encryption.key_file",
     "encryption.key",
+    "chats.approved",
     "log.format",
 ];
 
@@ -76,9 +77,21 @@ pub struct Config {
     /// Encryption at rest.
     #[serde(default)]
     pub encryption: EncryptionConfig,
+    /// Chats.
+    #[serde(default)]
+    pub chats: ChatsConfig,
     /// Logging.
     #[serde(default)]
     pub log: LogConfig,
+}
+
+/// `[chats]`
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ChatsConfig {
+    /// Chat ids approved for capture by the configuration (operators may also
+    /// approve with `tasktracker chats approve`).
+    pub approved: Vec<i64>,
 }
 
 /// `[encryption]`
@@ -392,6 +405,15 @@ impl Config {
             "database.busy_timeout" => dur(&self.database.busy_timeout),
             "encryption.key_file" => Some(quote(&self.encryption.key_file.display().to_string())),
             "encryption.key" => self.encryption.key.as_ref().map(|_| quote(REDACTED)),
+            "chats.approved" => Some(format!(
+                "[{}]",
+                self.chats
+                    .approved
+                    .iter()
+                    .map(i64::to_string)
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )),
             "log.format" => Some(quote(match self.log.format {
                 LogFormat::Text => "text",
                 LogFormat::Json => "json",
@@ -783,6 +805,13 @@ fn check_values(
     }
     if config.encryption.key_file.as_os_str().is_empty() {
         bad("encryption.key_file", "must not be empty".to_owned());
+    }
+
+    if let Some(zero) = config.chats.approved.iter().find(|id| **id == 0) {
+        bad(
+            "chats.approved",
+            format!("{zero} is not a chat id; group ids are negative, such as -1001234567890"),
+        );
     }
 
     let d = &config.database;
