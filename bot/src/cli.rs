@@ -66,6 +66,15 @@ pub enum Command {
     /// Which chats may be captured
     #[command(subcommand)]
     Chats(crate::chats_cmd::ChatsCommand),
+    /// Delete what the retention policy says has expired, now
+    Purge {
+        /// Count what would go; delete nothing
+        #[arg(long)]
+        dry_run: bool,
+        /// Rows per transaction
+        #[arg(long, default_value_t = 1000)]
+        batch: u64,
+    },
     /// Classify messages from standard input (one per line, plain text or
     /// {"text": ..., "sent_at": ...}); print one JSON line per message.
     /// Exits 1 when some lines were refused (each got an error line).
@@ -99,9 +108,11 @@ pub fn main(cli: Cli, env: Vec<(String, String)>) -> ExitCode {
     let command = cli.command.clone().unwrap_or(Command::Run);
     let purpose = match command {
         Command::Run | Command::CheckConfig => Purpose::RunBot,
-        Command::Migrate | Command::Keys(_) | Command::Audit(_) | Command::Chats(_) => {
-            Purpose::Database
-        }
+        Command::Migrate
+        | Command::Keys(_)
+        | Command::Audit(_)
+        | Command::Chats(_)
+        | Command::Purge { .. } => Purpose::Database,
         Command::Classify { now, tz, provider } => {
             return classify(&cli, env, now, tz, &provider);
         }
@@ -152,6 +163,15 @@ pub fn main(cli: Cli, env: Vec<(String, String)>) -> ExitCode {
             Command::Run => run(&loaded).await,
             Command::Migrate => migrate(&loaded).await,
             Command::Audit(AuditCommand::Verify) => audit_verify(&loaded).await,
+            Command::Purge { dry_run, batch } => {
+                purge(
+                    &loaded,
+                    dry_run,
+                    batch,
+                    &crate::keys_cmd::actor(&env_for_actor),
+                )
+                .await
+            }
             Command::Chats(cmd) => {
                 crate::chats_cmd::run(&cmd, &loaded, &crate::keys_cmd::actor(&env_for_actor)).await
             }
@@ -266,6 +286,28 @@ async fn open(loaded: &Loaded) -> anyhow::Result<Db> {
         tracing::info!(count = report.applied.len(), "database migrated");
     }
     Ok(db)
+}
+
+async fn purge(loaded: &Loaded, dry_run: bool, batch: u64, actor: &str) -> anyhow::Result<()> {
+    use domain::purge::{self, PurgeOptions};
+    let db = open(loaded).await?;
+    let opts = PurgeOptions {
+        batch,
+        dry_run,
+        ..Default::default()
+    };
+    let run = purge::purge(&db, chrono::Utc::now(), &opts, actor).await?;
+    db.close().await?;
+    let c = run.counts;
+    println!(
+        "{} {} message(s), {} task(s) made from them, {} inbox row(s) and {} outbox item(s)",
+        if dry_run { "would delete" } else { "deleted" },
+        c.messages,
+        c.tasks,
+        c.inbox,
+        c.outbox
+    );
+    Ok(())
 }
 
 async fn audit_verify(loaded: &Loaded) -> anyhow::Result<()> {

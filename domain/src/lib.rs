@@ -16,6 +16,7 @@ pub mod classify;
 pub mod config;
 pub mod crypto;
 pub mod i18n;
+pub mod purge;
 pub mod records;
 pub mod rotation;
 pub mod secret;

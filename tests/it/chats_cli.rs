@@ -99,3 +99,19 @@ fn chats_listed_in_the_configuration_are_approved_at_start() {
     assert!(out.contains("-100") && out.contains("-200"), "{out}");
     assert_eq!(out.matches("approved").count(), 2, "{out}");
 }
+
+#[test]
+fn purge_runs_from_the_command_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let o = run(dir.path(), &["purge", "--dry-run"]);
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(
+        text(&o).contains("would delete 0 message(s)"),
+        "{}",
+        text(&o)
+    );
+    let o = run(dir.path(), &["purge"]);
+    assert!(text(&o).contains("deleted 0 message(s)"), "{}", text(&o));
+    let o = run(dir.path(), &["audit", "verify"]);
+    assert!(text(&o).contains("2 entries"), "{}", text(&o));
+}

@@ -38,6 +38,7 @@ mod fake_telegram;
 mod keys_cli;
 mod migrate;
 mod openai;
+mod purge;
 mod repos;
 mod rotation;
 mod sqlite_locking;

@@ -219,3 +219,46 @@ pub async fn count(c: &impl Conn, status: InboxStatus) -> Result<u64, StoreError
         .count(c.inner())
         .await?)
 }
+
+fn processed_before(cutoff: DateTime<Utc>) -> sea_orm::Condition {
+    sea_orm::Condition::all()
+        .add(inbox::Column::Status.ne(InboxStatus::Pending.as_str()))
+        .add(inbox::Column::ProcessedAt.lt(cutoff))
+}
+
+/// How many rows were applied (or died) before `cutoff`.
+pub async fn count_processed_before(
+    c: &impl Conn,
+    cutoff: DateTime<Utc>,
+) -> Result<u64, StoreError> {
+    Ok(inbox::Entity::find()
+        .filter(processed_before(cutoff))
+        .count(c.inner())
+        .await?)
+}
+
+/// Deletes up to `limit` rows applied (or dead) before `cutoff`; returns how
+/// many went.
+pub async fn delete_processed_before(
+    tx: &Tx,
+    cutoff: DateTime<Utc>,
+    limit: u64,
+) -> Result<u64, StoreError> {
+    let ids: Vec<i64> = inbox::Entity::find()
+        .select_only()
+        .column(inbox::Column::UpdateId)
+        .filter(processed_before(cutoff))
+        .order_by_asc(inbox::Column::UpdateId)
+        .limit(limit)
+        .into_tuple::<i64>()
+        .all(tx.inner())
+        .await?;
+    if ids.is_empty() {
+        return Ok(0);
+    }
+    Ok(inbox::Entity::delete_many()
+        .filter(inbox::Column::UpdateId.is_in(ids))
+        .exec(tx.inner())
+        .await?
+        .rows_affected)
+}

@@ -207,3 +207,38 @@ pub async fn count(c: &impl Conn, chat_id: Option<i64>) -> Result<u64, StoreErro
     }
     Ok(q.count(c.inner()).await?)
 }
+
+/// Row ids of up to `limit` messages of a chat sent before `cutoff`, in row
+/// order after row `after_id` (a keyset page).
+pub async fn expired_ids(
+    c: &impl Conn,
+    chat_id: i64,
+    cutoff: DateTime<Utc>,
+    after_id: i64,
+    limit: u64,
+) -> Result<Vec<i64>, StoreError> {
+    Ok(message::Entity::find()
+        .select_only()
+        .column(message::Column::Id)
+        .filter(message::Column::ChatId.eq(chat_id))
+        .filter(message::Column::SentAt.lt(cutoff))
+        .filter(message::Column::Id.gt(after_id))
+        .order_by_asc(message::Column::Id)
+        .limit(limit)
+        .into_tuple::<i64>()
+        .all(c.inner())
+        .await?)
+}
+
+/// Deletes messages by row id (and, by cascade, the tasks made from them).
+/// Returns how many went.
+pub async fn delete_ids(tx: &Tx, ids: &[i64]) -> Result<u64, StoreError> {
+    if ids.is_empty() {
+        return Ok(0);
+    }
+    Ok(message::Entity::delete_many()
+        .filter(message::Column::Id.is_in(ids.iter().copied()))
+        .exec(tx.inner())
+        .await?
+        .rows_affected)
+}

@@ -204,3 +204,57 @@ pub async fn count(c: &impl Conn, status: OutboxStatus) -> Result<u64, StoreErro
         .count(c.inner())
         .await?)
 }
+
+fn finished_before(cutoff: DateTime<Utc>, dead_cutoff: DateTime<Utc>) -> sea_orm::Condition {
+    use sea_orm::Condition;
+    Condition::any()
+        .add(
+            Condition::all()
+                .add(outbox::Column::Status.eq(OutboxStatus::Sent.as_str()))
+                .add(outbox::Column::SentAt.lt(cutoff)),
+        )
+        .add(
+            Condition::all()
+                .add(outbox::Column::Status.eq(OutboxStatus::Dead.as_str()))
+                .add(outbox::Column::CreatedAt.lt(dead_cutoff)),
+        )
+}
+
+/// How many items were delivered before `cutoff`, or died and were written
+/// before `dead_cutoff`.
+pub async fn count_finished_before(
+    c: &impl Conn,
+    cutoff: DateTime<Utc>,
+    dead_cutoff: DateTime<Utc>,
+) -> Result<u64, StoreError> {
+    Ok(outbox::Entity::find()
+        .filter(finished_before(cutoff, dead_cutoff))
+        .count(c.inner())
+        .await?)
+}
+
+/// Deletes up to `limit` of those items; returns how many went.
+pub async fn delete_finished_before(
+    tx: &Tx,
+    cutoff: DateTime<Utc>,
+    dead_cutoff: DateTime<Utc>,
+    limit: u64,
+) -> Result<u64, StoreError> {
+    let ids: Vec<i64> = outbox::Entity::find()
+        .select_only()
+        .column(outbox::Column::Id)
+        .filter(finished_before(cutoff, dead_cutoff))
+        .order_by_asc(outbox::Column::Id)
+        .limit(limit)
+        .into_tuple::<i64>()
+        .all(tx.inner())
+        .await?;
+    if ids.is_empty() {
+        return Ok(0);
+    }
+    Ok(outbox::Entity::delete_many()
+        .filter(outbox::Column::Id.is_in(ids))
+        .exec(tx.inner())
+        .await?
+        .rows_affected)
+}

@@ -278,3 +278,14 @@ pub async fn assignees(c: &impl Conn, task_id: i64) -> Result<Vec<Assignee>, Sto
         })
         .collect())
 }
+
+/// How many tasks were made from these messages (row ids).
+pub async fn count_for_messages(c: &impl Conn, message_ids: &[i64]) -> Result<u64, StoreError> {
+    if message_ids.is_empty() {
+        return Ok(0);
+    }
+    Ok(task::Entity::find()
+        .filter(task::Column::MessageId.is_in(message_ids.iter().copied()))
+        .count(c.inner())
+        .await?)
+}
