@@ -66,6 +66,15 @@ pub enum Command {
     /// Which chats may be captured
     #[command(subcommand)]
     Chats(crate::chats_cmd::ChatsCommand),
+    /// Erase everything about one person (what /forget does), at once
+    Forget {
+        /// Their Telegram user id
+        #[arg(long)]
+        telegram_user_id: i64,
+        /// Keep them on the opt-out list
+        #[arg(long)]
+        keep_opt_out: bool,
+    },
     /// Delete what the retention policy says has expired, now
     Purge {
         /// Count what would go; delete nothing
@@ -112,7 +121,8 @@ pub fn main(cli: Cli, env: Vec<(String, String)>) -> ExitCode {
         | Command::Keys(_)
         | Command::Audit(_)
         | Command::Chats(_)
-        | Command::Purge { .. } => Purpose::Database,
+        | Command::Purge { .. }
+        | Command::Forget { .. } => Purpose::Database,
         Command::Classify { now, tz, provider } => {
             return classify(&cli, env, now, tz, &provider);
         }
@@ -163,6 +173,18 @@ pub fn main(cli: Cli, env: Vec<(String, String)>) -> ExitCode {
             Command::Run => run(&loaded).await,
             Command::Migrate => migrate(&loaded).await,
             Command::Audit(AuditCommand::Verify) => audit_verify(&loaded).await,
+            Command::Forget {
+                telegram_user_id,
+                keep_opt_out,
+            } => {
+                forget(
+                    &loaded,
+                    telegram_user_id,
+                    keep_opt_out,
+                    &crate::keys_cmd::actor(&env_for_actor),
+                )
+                .await
+            }
             Command::Purge { dry_run, batch } => {
                 purge(
                     &loaded,
@@ -286,6 +308,39 @@ async fn open(loaded: &Loaded) -> anyhow::Result<Db> {
         tracing::info!(count = report.applied.len(), "database migrated");
     }
     Ok(db)
+}
+
+async fn forget(
+    loaded: &Loaded,
+    telegram_user_id: i64,
+    keep_opt_out: bool,
+    actor: &str,
+) -> anyhow::Result<()> {
+    let db = open(loaded).await?;
+    let vault = Vault::unlock(&db, &OpenOptions::from_config(loaded, db.backend()))
+        .await
+        .context("unlocking the encryption keys")?;
+    let e = domain::forget::forget(&db, &vault, telegram_user_id, keep_opt_out, actor).await?;
+    db.close().await?;
+    if !e.profile && e.consents == 0 {
+        println!("nothing is stored about that person");
+    } else {
+        println!(
+            "erased {} message(s), {} task(s) made from them, {} assignment(s), {} queued \
+             message(s), {} consent record(s){}; their key is destroyed",
+            e.messages,
+            e.tasks,
+            e.assignments,
+            e.outbox,
+            e.consents,
+            if keep_opt_out {
+                " (kept on the opt-out list)"
+            } else {
+                ""
+            }
+        );
+    }
+    Ok(())
 }
 
 async fn purge(loaded: &Loaded, dry_run: bool, batch: u64, actor: &str) -> anyhow::Result<()> {

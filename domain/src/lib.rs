@@ -15,6 +15,7 @@
 pub mod classify;
 pub mod config;
 pub mod crypto;
+pub mod forget;
 pub mod i18n;
 pub mod purge;
 pub mod records;

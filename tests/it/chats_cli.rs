@@ -115,3 +115,19 @@ fn purge_runs_from_the_command_line() {
     let o = run(dir.path(), &["audit", "verify"]);
     assert!(text(&o).contains("2 entries"), "{}", text(&o));
 }
+
+#[test]
+fn forget_from_the_command_line_is_harmless_twice() {
+    let dir = tempfile::tempdir().unwrap();
+    for _ in 0..2 {
+        let o = run(dir.path(), &["forget", "--telegram-user-id", "12345"]);
+        assert!(o.status.success(), "{}", text(&o));
+        assert!(
+            text(&o).contains("nothing is stored about that person"),
+            "{}",
+            text(&o)
+        );
+    }
+    let o = run(dir.path(), &["audit", "verify"]);
+    assert!(text(&o).contains("2 entries"), "{}", text(&o));
+}

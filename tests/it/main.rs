@@ -35,6 +35,7 @@ mod classify_eval;
 mod config_cli;
 mod encryption;
 mod fake_telegram;
+mod forget;
 mod keys_cli;
 mod migrate;
 mod openai;

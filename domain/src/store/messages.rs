@@ -242,3 +242,11 @@ pub async fn delete_ids(tx: &Tx, ids: &[i64]) -> Result<u64, StoreError> {
         .await?
         .rows_affected)
 }
+
+/// How many messages a person has.
+pub async fn count_for_person(c: &impl Conn, person_id: i64) -> Result<u64, StoreError> {
+    Ok(message::Entity::find()
+        .filter(message::Column::PersonId.eq(person_id))
+        .count(c.inner())
+        .await?)
+}

@@ -289,3 +289,39 @@ pub async fn count_for_messages(c: &impl Conn, message_ids: &[i64]) -> Result<u6
         .count(c.inner())
         .await?)
 }
+
+/// How many tasks were made from messages of this person.
+pub async fn count_for_author(c: &impl Conn, person_id: i64) -> Result<u64, StoreError> {
+    use super::entity::message;
+    use sea_orm::sea_query::Query;
+    Ok(task::Entity::find()
+        .filter(
+            task::Column::MessageId.in_subquery(
+                Query::select()
+                    .column(message::Column::Id)
+                    .from(message::Entity)
+                    .and_where(message::Column::PersonId.eq(person_id))
+                    .to_owned(),
+            ),
+        )
+        .count(c.inner())
+        .await?)
+}
+
+/// Removes a person from every task they are assigned to, by their row or
+/// by the blind index of their @handle. Returns how many assignments went.
+pub async fn remove_assignee(
+    tx: &Tx,
+    person_id: i64,
+    handle_index: Option<&[u8]>,
+) -> Result<u64, StoreError> {
+    let mut cond = sea_orm::Condition::any().add(task_assignee::Column::PersonId.eq(person_id));
+    if let Some(h) = handle_index {
+        cond = cond.add(task_assignee::Column::HandleIndex.eq(h.to_vec()));
+    }
+    Ok(task_assignee::Entity::delete_many()
+        .filter(cond)
+        .exec(tx.inner())
+        .await?
+        .rows_affected)
+}
