@@ -36,6 +36,7 @@ mod encryption;
 mod fake_telegram;
 mod keys_cli;
 mod migrate;
+mod poller;
 mod repos;
 mod rotation;
 mod sqlite_locking;
