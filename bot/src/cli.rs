@@ -8,6 +8,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 use domain::config::{self, LoadOptions, Loaded, LogFormat, Purpose};
 use domain::store::Db;
 use domain::vault::{KekSource, OpenOptions, Vault};
+use tokio_util::sync::CancellationToken;
 
 use crate::logging::{self, Sink};
 
@@ -203,6 +204,9 @@ pub fn main(cli: Cli, env: Vec<(String, String)>) -> ExitCode {
             Command::CheckConfig | Command::Classify { .. } => Ok(()),
         }
     });
+    // A blocking task (a DNS lookup of an unreachable Bot API) must not hold
+    // the exit back.
+    runtime.shutdown_timeout(std::time::Duration::from_secs(1));
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
@@ -418,14 +422,43 @@ async fn run(loaded: &Loaded) -> anyhow::Result<()> {
     crate::chats_cmd::apply_config(&db, loaded)
         .await
         .context("approving the chats listed in chats.approved")?;
+    let result = poll(loaded, &db, &vault, &mut shutdown).await;
+    db.close().await?;
+    result?;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+/// Runs the poller until a signal (then `Ok`) or a fatal error.
+async fn poll(
+    loaded: &Loaded,
+    db: &Db,
+    vault: &Vault,
+    shutdown: &mut crate::shutdown::Shutdown,
+) -> anyhow::Result<()> {
+    let telegram = &loaded.config.telegram;
+    let token = telegram
+        .token
+        .as_ref()
+        .context("telegram.token is missing")?;
+    let client = crate::telegram::http_client(telegram)?;
+    let poller = crate::poller::Poller::new(telegram, token, client)?;
+    let cancel = CancellationToken::new();
+    let polling = poller.run(db, vault, &cancel);
+    tokio::pin!(polling);
     tracing::info!(
         backend = ?db.backend(),
         kek_version = vault.kek_version(),
-        "database and keys ready; Telegram capture is not built yet, waiting for SIGTERM or SIGINT"
+        api_url = %config::redact_url(&telegram.api_url),
+        "database and keys ready; polling Telegram; stop with SIGTERM or SIGINT"
     );
-    let signal = shutdown.wait().await;
-    tracing::info!(signal, "stopping");
-    db.close().await?;
-    tracing::info!("stopped");
-    Ok(())
+    tokio::select! {
+        result = &mut polling => result,
+        signal = shutdown.wait() => {
+            tracing::info!(signal, "stopping");
+            cancel.cancel();
+            // The poller stops at once, unless it is committing a batch.
+            polling.await
+        }
+    }
 }

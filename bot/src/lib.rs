@@ -1,10 +1,12 @@
 //! The `tasktracker` binary's library: command line, start-up and shutdown.
 //!
-//! This crate is the only one that will know teloxide (the bot issue adds it).
+//! This crate is the only one that knows teloxide.
 
 pub mod chats_cmd;
 pub mod classify_cmd;
 pub mod cli;
 pub mod keys_cmd;
 pub mod logging;
+pub mod poller;
 pub mod shutdown;
+pub mod telegram;

@@ -291,7 +291,7 @@ fn run_needs_only_a_token_and_stops_cleanly_on_signals() {
             let line = lines_rx
                 .recv_timeout(deadline.saturating_duration_since(Instant::now()))
                 .expect("run did not report that it was ready");
-            if line.contains("waiting for SIGTERM or SIGINT") {
+            if line.contains("polling Telegram; stop with SIGTERM or SIGINT") {
                 break;
             }
         }

@@ -39,6 +39,7 @@ mod forget;
 mod keys_cli;
 mod migrate;
 mod openai;
+mod poller;
 mod purge;
 mod repos;
 mod rotation;
