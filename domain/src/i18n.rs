@@ -77,6 +77,19 @@ pub struct I18nError {
     pub detail: String,
 }
 
+impl I18nError {
+    fn new(lang: Lang, errors: &[impl fmt::Display]) -> Self {
+        I18nError {
+            lang,
+            detail: errors
+                .iter()
+                .map(|e| e.to_string())
+                .collect::<Vec<_>>()
+                .join("; "),
+        }
+    }
+}
+
 /// The loaded translations. Build once at start-up and share.
 pub struct Locales {
     bundles: Vec<(Lang, FluentBundle<FluentResource>)>,
@@ -119,17 +132,8 @@ impl Locales {
     pub fn load() -> Result<Locales, I18nError> {
         let mut bundles = Vec::new();
         for lang in Lang::ALL {
-            let resource =
-                FluentResource::try_new(lang.source().to_owned()).map_err(|(_, errors)| {
-                    I18nError {
-                        lang,
-                        detail: errors
-                            .iter()
-                            .map(|e| e.to_string())
-                            .collect::<Vec<_>>()
-                            .join("; "),
-                    }
-                })?;
+            let resource = FluentResource::try_new(lang.source().to_owned())
+                .map_err(|(_, errors)| I18nError::new(lang, &errors))?;
             let id: LanguageIdentifier = lang.code().parse().map_err(|_| I18nError {
                 lang,
                 detail: "not a language identifier".into(),
@@ -138,14 +142,9 @@ impl Locales {
             // Telegram shows the Unicode isolation marks Fluent puts around
             // variables as stray characters; the texts here are plain.
             bundle.set_use_isolating(false);
-            bundle.add_resource(resource).map_err(|errors| I18nError {
-                lang,
-                detail: errors
-                    .iter()
-                    .map(|e| e.to_string())
-                    .collect::<Vec<_>>()
-                    .join("; "),
-            })?;
+            bundle
+                .add_resource(resource)
+                .map_err(|errors| I18nError::new(lang, &errors))?;
             bundles.push((lang, bundle));
         }
         Ok(Locales { bundles })
