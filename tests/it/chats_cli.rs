@@ -1,29 +1,10 @@
 //! `tasktracker chats …` and `chats.approved`, through the real binary.
 
 use std::io::{BufRead, BufReader};
-use std::path::Path;
-use std::process::{Output, Stdio};
+use std::process::Stdio;
 use std::time::{Duration, Instant};
 
-use tests::bin;
-
-const TOKEN: &str = "123456789:AAHfiqksKZ8WmR2zSjiQ7_v4TMAKdiHm9T0";
-
-fn run(dir: &Path, args: &[&str]) -> Output {
-    bin::command(dir)
-        .args(args)
-        .env("USER", "ops")
-        .output()
-        .unwrap()
-}
-
-fn text(o: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    )
-}
+use tests::bin::{self, TOKEN, run, text};
 
 #[test]
 fn approve_block_and_list_are_audited() {

@@ -1,38 +1,17 @@
 //! `tasktracker keys …` and the key at start-up, through the real binary.
 
-use std::path::Path;
-use std::process::Output;
-
-use tests::bin;
-
-const TOKEN: &str = "123456789:AAHfiqksKZ8WmR2zSjiQ7_v4TMAKdiHm9T0";
-
-fn run(dir: &Path, args: &[&str]) -> Output {
-    bin::command(dir)
-        .args(args)
-        .env("USER", "tester")
-        .output()
-        .unwrap()
-}
-
-fn out(o: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    )
-}
+use tests::bin::{self, TOKEN, run, text};
 
 #[test]
 fn init_never_overwrites_and_status_reports_versions() {
     let dir = tempfile::tempdir().unwrap();
     let o = run(dir.path(), &["keys", "init"]);
-    assert!(o.status.success(), "{}", out(&o));
-    assert!(out(&o).contains("data/master.key"));
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(text(&o).contains("data/master.key"));
     let key = std::fs::read(dir.path().join("data/master.key")).unwrap();
     let o = run(dir.path(), &["keys", "init"]);
     assert!(!o.status.success());
-    assert!(out(&o).contains("exists"), "{}", out(&o));
+    assert!(text(&o).contains("exists"), "{}", text(&o));
     assert_eq!(
         std::fs::read(dir.path().join("data/master.key")).unwrap(),
         key,
@@ -41,9 +20,9 @@ fn init_never_overwrites_and_status_reports_versions() {
 
     // The first rotation command unlocks (creating KEK version 1), rotates.
     let o = run(dir.path(), &["keys", "rotate-dek", "--scope", "system"]);
-    assert!(o.status.success(), "{}", out(&o));
+    assert!(o.status.success(), "{}", text(&o));
     let o = run(dir.path(), &["keys", "status"]);
-    let text = out(&o);
+    let text = text(&o);
     assert!(o.status.success(), "{text}");
     assert!(text.contains("v1  active"), "{text}");
     assert!(text.contains("system       1"), "{text}");
@@ -71,17 +50,17 @@ fn rotate_kek_installs_the_new_key_and_keeps_the_old() {
             new.to_str().unwrap(),
         ],
     );
-    let text = out(&o);
-    assert!(o.status.success(), "{text}");
-    assert!(text.contains("from KEK version 1 to 2"), "{text}");
+    let printed = text(&o);
+    assert!(o.status.success(), "{printed}");
+    assert!(printed.contains("from KEK version 1 to 2"), "{printed}");
     assert_eq!(
         std::fs::read(dir.path().join("data/master.key")).unwrap(),
         std::fs::read(&new).unwrap()
     );
     assert!(dir.path().join("data/master.key.v1").exists());
     let o = run(dir.path(), &["keys", "status"]);
-    assert!(out(&o).contains("v1  retired"), "{}", out(&o));
-    assert!(out(&o).contains("v2  active"), "{}", out(&o));
+    assert!(text(&o).contains("v1  retired"), "{}", text(&o));
+    assert!(text(&o).contains("v2  active"), "{}", text(&o));
 }
 
 #[test]
@@ -113,9 +92,9 @@ fn a_wrong_or_missing_key_stops_start_up_and_changes_nothing() {
         .unwrap();
     assert_eq!(o.status.code(), Some(1));
     assert!(
-        out(&o).contains("does not belong to this database"),
+        text(&o).contains("does not belong to this database"),
         "{}",
-        out(&o)
+        text(&o)
     );
 
     // No key at all: refused, and no new key is made for a database with data.
@@ -125,7 +104,7 @@ fn a_wrong_or_missing_key_stops_start_up_and_changes_nothing() {
         .output()
         .unwrap();
     assert_eq!(o.status.code(), Some(1));
-    assert!(out(&o).contains("restore the key file"), "{}", out(&o));
+    assert!(text(&o).contains("restore the key file"), "{}", text(&o));
     assert!(!key.exists());
     assert_eq!(std::fs::read(&db).unwrap().len(), before.len());
 
@@ -136,7 +115,7 @@ fn a_wrong_or_missing_key_stops_start_up_and_changes_nothing() {
         std::fs::set_permissions(&key, std::fs::Permissions::from_mode(0o640)).unwrap();
         let o = run(dir.path(), &["keys", "rotate-dek"]);
         assert!(!o.status.success());
-        assert!(out(&o).contains("chmod 600"), "{}", out(&o));
+        assert!(text(&o).contains("chmod 600"), "{}", text(&o));
         std::fs::set_permissions(&key, std::fs::Permissions::from_mode(0o600)).unwrap();
     }
     assert!(run(dir.path(), &["keys", "rotate-dek"]).status.success());
@@ -149,11 +128,11 @@ fn audit_verify_reports_ok_and_names_a_broken_entry() {
     assert!(run(dir.path(), &["keys", "rotate-dek"]).status.success());
     assert!(run(dir.path(), &["keys", "retire"]).status.success());
     let o = run(dir.path(), &["audit", "verify"]);
-    assert!(o.status.success(), "{}", out(&o));
+    assert!(o.status.success(), "{}", text(&o));
     assert!(
-        out(&o).contains("OK: the audit log's 3 entries"),
+        text(&o).contains("OK: the audit log's 3 entries"),
         "{}",
-        out(&o)
+        text(&o)
     );
 
     let url = format!(
@@ -175,5 +154,5 @@ fn audit_verify_reports_ok_and_names_a_broken_entry() {
     });
     let o = run(dir.path(), &["audit", "verify"]);
     assert_eq!(o.status.code(), Some(1));
-    assert!(out(&o).contains("broken at entry 2"), "{}", out(&o));
+    assert!(text(&o).contains("broken at entry 2"), "{}", text(&o));
 }

@@ -32,3 +32,24 @@ pub fn command(dir: &std::path::Path) -> Command {
         .current_dir(dir);
     cmd
 }
+
+/// A well-formed bot token for tests (no such bot exists).
+pub const TOKEN: &str = "123456789:AAHfiqksKZ8WmR2zSjiQ7_v4TMAKdiHm9T0";
+
+/// Runs the binary in `dir` with `args` as operator `ops` and waits for it.
+pub fn run(dir: &std::path::Path, args: &[&str]) -> std::process::Output {
+    command(dir)
+        .args(args)
+        .env("USER", "ops")
+        .output()
+        .expect("running tasktracker")
+}
+
+/// Standard output then standard error, as text.
+pub fn text(o: &std::process::Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    )
+}
