@@ -8,6 +8,7 @@ use crate::Secret;
 use crate::classify::Classification;
 use crate::store::chats::{self, Chat, ChatKind};
 use crate::store::messages::{self, Captured, NewMessage, StoredMessage};
+use crate::store::outbox::{self, NewOutbox, OutboxItem};
 use crate::store::people::{self, Person, PersonUpsert};
 use crate::store::providers::Provider;
 use crate::store::tasks::{self, Assignee, NewTask, Task};
@@ -349,4 +350,68 @@ pub async fn provider_key(
         ))),
         None => Ok(None),
     }
+}
+
+/// A Bot API request to queue in the outbox.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OutgoingRequest {
+    /// The chat it goes to (for Throttle's per-chat limits and for erasure).
+    pub chat_id: i64,
+    /// The Bot API method, e.g. `sendMessage`.
+    pub method: String,
+    /// The method's parameters, exactly as they will be sent.
+    pub params: serde_json::Value,
+    /// The person whose data it quotes: the payload is sealed under their
+    /// key (so erasing them shreds it) and erasure removes it.
+    pub person_id: Option<i64>,
+    /// The task it reports.
+    pub task_id: Option<i64>,
+}
+
+/// Queues a request in the outbox, its parameters sealed and bound to the
+/// new row. Returns the outbox id.
+pub async fn enqueue_request(
+    tx: &Tx,
+    vault: &Vault,
+    r: &OutgoingRequest,
+) -> Result<i64, VaultError> {
+    let key_id = match r.person_id {
+        Some(pid) => people::get(tx, pid)
+            .await?
+            .and_then(|p| p.key_id)
+            .ok_or(VaultError::Erased)?,
+        None => vault.system_key(),
+    };
+    let id = outbox::enqueue(
+        tx,
+        NewOutbox {
+            chat_id: r.chat_id,
+            method: r.method.clone(),
+            payload: Vec::new(),
+            person_id: r.person_id,
+            task_id: r.task_id,
+        },
+    )
+    .await?;
+    let plain = serde_json::to_vec(&r.params)
+        .map_err(|e| VaultError::Inconsistent(format!("outbox parameters: {e}")))?;
+    let sealed = vault
+        .seal(tx, key_id, &aad::outbox_payload(id), &plain)
+        .await?;
+    outbox::set_payload(tx, id, sealed).await?;
+    Ok(id)
+}
+
+/// The parameters of a queued request, decrypted. [`VaultError::Erased`]
+/// once the person it quoted was erased.
+pub async fn request_params(
+    c: &impl Conn,
+    vault: &Vault,
+    item: &OutboxItem,
+) -> Result<serde_json::Value, VaultError> {
+    let plain = vault
+        .open(c, &aad::outbox_payload(item.id), &item.payload)
+        .await?;
+    serde_json::from_slice(plain.expose())
+        .map_err(|e| VaultError::Inconsistent(format!("outbox parameters: {e}")))
 }

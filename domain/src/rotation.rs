@@ -129,6 +129,13 @@ const COLUMNS: &[EncryptedColumn] = &[
         extra: &[],
         aad: |r| Ok(aad::inbox_payload(int(r, "update_id")?)),
     },
+    EncryptedColumn {
+        table: "outbox",
+        column: "payload",
+        pk: &["id"],
+        extra: &[],
+        aad: |r| Ok(aad::outbox_payload(int(r, "id")?)),
+    },
 ];
 
 /// Values read per query and re-encrypted per transaction by default.

@@ -588,4 +588,10 @@ pub mod aad {
     pub fn inbox_payload(update_id: i64) -> Aad {
         Aad::new("inbox", "payload", &ids(&[update_id]))
     }
+
+    /// `outbox.payload`: the key of the person it quotes, else the system
+    /// key; the outbox row id.
+    pub fn outbox_payload(id: i64) -> Aad {
+        Aad::new("outbox", "payload", &ids(&[id]))
+    }
 }

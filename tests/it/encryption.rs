@@ -23,6 +23,7 @@ on_both_backends!(
     shredding_a_key_erases_a_person,
     canary_never_reaches_the_database,
     chats_tasks_and_provider_keys_are_sealed_and_rotate,
+    outbox_requests_are_sealed_to_their_row_and_person,
 );
 
 struct Keyed {
@@ -490,4 +491,61 @@ async fn check_sealed(db: &Db, v: &Vault, chat_id: i64, task_id: i64, provider_i
             .expose(),
         format!("sk-{CANARY}")
     );
+}
+
+async fn outbox_requests_are_sealed_to_their_row_and_person(t: &TestDb) {
+    use domain::store::outbox;
+    let (_k, v) = setup(t).await;
+    let tx = t.db.begin_write().await.unwrap();
+    let a = records::save_person(&tx, &v, &alice()).await.unwrap();
+    let card = records::OutgoingRequest {
+        chat_id: -10,
+        method: "sendMessage".into(),
+        params: serde_json::json!({"chat_id": -10, "text": "CANARY-OUTBOX fix the login"}),
+        person_id: Some(a.id),
+        task_id: None,
+    };
+    let quoted = records::enqueue_request(&tx, &v, &card).await.unwrap();
+    let notice = records::OutgoingRequest {
+        person_id: None,
+        params: serde_json::json!({"chat_id": -10, "text": "notice"}),
+        ..card.clone()
+    };
+    let system = records::enqueue_request(&tx, &v, &notice).await.unwrap();
+    tx.commit().await.unwrap();
+
+    let q = outbox::get(&t.db, quoted).await.unwrap().unwrap();
+    assert!(
+        !String::from_utf8_lossy(&q.payload).contains("CANARY-OUTBOX"),
+        "the payload is ciphertext"
+    );
+    assert_eq!(
+        records::request_params(&t.db, &v, &q).await.unwrap(),
+        card.params
+    );
+    let s = outbox::get(&t.db, system).await.unwrap().unwrap();
+    assert_eq!(
+        records::request_params(&t.db, &v, &s).await.unwrap(),
+        notice.params
+    );
+
+    // Bound to its row: another row's payload does not open here.
+    let swapped = outbox::OutboxItem {
+        payload: s.payload.clone(),
+        ..q.clone()
+    };
+    assert!(matches!(
+        records::request_params(&t.db, &v, &swapped).await,
+        Err(VaultError::Crypto(_))
+    ));
+
+    // Sealed under the person's key: erasing them shreds it.
+    let tx = t.db.begin_write().await.unwrap();
+    assert!(records::shred_person_key(&tx, &v, &a).await.unwrap());
+    tx.commit().await.unwrap();
+    assert!(matches!(
+        records::request_params(&t.db, &v, &q).await,
+        Err(VaultError::Erased)
+    ));
+    assert!(records::request_params(&t.db, &v, &s).await.is_ok());
 }

@@ -152,6 +152,15 @@ async fn load(tx: &Tx, id: i64) -> Result<outbox::Model, StoreError> {
         .ok_or_else(|| StoreError::NotFound(format!("outbox item {id}")))
 }
 
+/// Replaces an item's sealed payload (written right after [`enqueue`],
+/// once the row id the payload is bound to is known).
+pub async fn set_payload(tx: &Tx, id: i64, payload: Vec<u8>) -> Result<(), StoreError> {
+    let mut am: outbox::ActiveModel = load(tx, id).await?.into();
+    am.payload = Set(payload);
+    am.update(tx.inner()).await?;
+    Ok(())
+}
+
 /// Records delivery.
 pub async fn mark_sent(tx: &Tx, id: i64, sent_message_id: Option<i64>) -> Result<(), StoreError> {
     let mut am: outbox::ActiveModel = load(tx, id).await?.into();
