@@ -76,9 +76,14 @@ impl Sender {
     /// A sender over `bot` wrapped in Throttle with `limits` (spawns
     /// Throttle's worker).
     pub fn new(ctx: Arc<Ctx>, bot: Bot, limits: Limits) -> Sender {
+        // Throttle keeps the pace; a 429 comes back to us (no_retry) so the
+        // item waits in the outbox, in order, like every other failure.
+        let settings = teloxide::adaptors::throttle::Settings::default()
+            .limits(limits)
+            .no_retry();
         Sender {
             ctx,
-            bot: Throttle::new_spawn(bot, limits),
+            bot: Throttle::spawn_with_settings(bot, settings),
         }
     }
 
@@ -89,7 +94,12 @@ impl Sender {
         let mut busy: HashSet<i64> = HashSet::new();
         let mut failures: u32 = 0;
         while !cancel.is_cancelled() {
-            let due = match outbox::due(&self.ctx.db, Utc::now(), ROUND).await {
+            // Pending items whether due or not: a chat whose oldest item
+            // waits for its retry waits as a whole, so order holds.
+            let now = Utc::now();
+            let due = match outbox::due(&self.ctx.db, now + chrono::Duration::days(3650), ROUND)
+                .await
+            {
                 Ok(items) => {
                     failures = 0;
                     items
@@ -108,8 +118,13 @@ impl Sender {
             };
             let mut by_chat: HashMap<i64, Vec<OutboxItem>> = HashMap::new();
             let mut order = Vec::new();
+            let mut waiting: HashSet<i64> = HashSet::new();
             for item in due {
-                if busy.contains(&item.chat_id) {
+                if busy.contains(&item.chat_id) || waiting.contains(&item.chat_id) {
+                    continue;
+                }
+                if item.not_before > now {
+                    waiting.insert(item.chat_id);
                     continue;
                 }
                 let entry = by_chat.entry(item.chat_id).or_default();
@@ -155,6 +170,7 @@ impl Sender {
 async fn serve_chat(ctx: &Ctx, bot: &Throttle<Bot>, items: Vec<OutboxItem>) {
     for item in items {
         let outcome = deliver(ctx, bot, &item).await;
+        tracing::trace!(item = item.id, method = %item.method, outcome = ?outcome, "delivery");
         let stop = matches!(outcome, Delivery::Retry(..));
         if let Err(e) = record(ctx, &item, outcome).await {
             tracing::error!(item = item.id, error = %e, "cannot record a delivery; it will be sent again");
@@ -202,9 +218,10 @@ fn keyboard(rows: &[ButtonRow]) -> InlineKeyboardMarkup {
     }))
 }
 
+/// 0.5 s, 1 s, 2 s… up to 5 minutes.
 fn backoff(attempts: i32) -> chrono::DateTime<Utc> {
-    let secs = (1i64 << attempts.clamp(0, 9)).min(300);
-    Utc::now() + chrono::Duration::seconds(secs)
+    let ms = (500i64 << attempts.clamp(0, 10)).min(300_000);
+    Utc::now() + chrono::Duration::milliseconds(ms)
 }
 
 /// Makes the call an item describes.

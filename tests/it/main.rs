@@ -29,6 +29,7 @@ macro_rules! on_both_backends {
     )* };
 }
 
+mod bot;
 mod chats_cli;
 mod classify_cli;
 mod classify_eval;

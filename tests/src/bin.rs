@@ -53,3 +53,133 @@ pub fn text(o: &std::process::Output) -> String {
         String::from_utf8_lossy(&o.stderr)
     )
 }
+
+/// A running `tasktracker run`, its output drained by threads so that a full
+/// pipe never blocks it.
+#[derive(Debug)]
+pub struct Running {
+    child: std::process::Child,
+    stdout: std::thread::JoinHandle<String>,
+    stderr: std::thread::JoinHandle<String>,
+}
+
+/// What a finished run left behind.
+#[derive(Debug)]
+pub struct Finished {
+    /// Exit status 0.
+    pub success: bool,
+    /// Everything it wrote to stdout (the log).
+    pub stdout: String,
+    /// Everything it wrote to stderr.
+    pub stderr: String,
+}
+
+fn drain(mut r: impl std::io::Read + Send + 'static) -> std::thread::JoinHandle<String> {
+    use std::io::BufRead;
+    std::thread::spawn(move || {
+        let mut all = String::new();
+        for line in std::io::BufReader::new(&mut r).lines() {
+            all.push_str(&line.unwrap_or_default());
+            all.push('\n');
+        }
+        all
+    })
+}
+
+impl Running {
+    /// Starts `tasktracker run` in `dir` against the Bot API at `api_url`,
+    /// with `token` and extra environment variables.
+    pub fn start(
+        dir: &std::path::Path,
+        api_url: &str,
+        token: &str,
+        env: &[(&str, &str)],
+    ) -> Running {
+        use std::process::Stdio;
+        let mut cmd = command(dir);
+        cmd.arg("run")
+            .env("TASKTRACKER_TELEGRAM__API_URL", api_url)
+            .env("TASKTRACKER_TELEGRAM__TOKEN", token)
+            .env("RUST_LOG", "info,bot=debug")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
+        let mut child = cmd.spawn().expect("starting tasktracker run");
+        let stdout = drain(child.stdout.take().expect("piped stdout"));
+        let stderr = drain(child.stderr.take().expect("piped stderr"));
+        Running {
+            child,
+            stdout,
+            stderr,
+        }
+    }
+
+    /// The process id.
+    pub fn id(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// Waits for the process to end by itself.
+    pub async fn finish(self) -> Finished {
+        let Running {
+            mut child,
+            stdout,
+            stderr,
+        } = self;
+        tokio::task::spawn_blocking(move || {
+            let status = child.wait().expect("waiting for tasktracker");
+            Finished {
+                success: status.success(),
+                stdout: stdout.join().unwrap_or_default(),
+                stderr: stderr.join().unwrap_or_default(),
+            }
+        })
+        .await
+        .expect("joining the waiter")
+    }
+
+    /// Sends SIGTERM and waits for the process to end.
+    pub async fn terminate(self) -> Finished {
+        let sent = std::process::Command::new("kill")
+            .arg("-TERM")
+            .arg(self.child.id().to_string())
+            .status()
+            .expect("running kill");
+        assert!(sent.success());
+        self.finish().await
+    }
+
+    /// SIGKILL: no chance to clean up.
+    pub async fn kill(mut self) -> Finished {
+        self.child.kill().expect("killing tasktracker");
+        self.finish().await
+    }
+}
+
+/// The database and keys the binary created in `dir` (the default SQLite
+/// setup), opened as `domain`.
+pub async fn open_store(dir: &std::path::Path) -> (domain::store::Db, domain::vault::Vault) {
+    use domain::vault::{KekSource, OpenOptions, Vault};
+    let cfg = domain::config::DatabaseConfig {
+        url: domain::Secret::new(format!(
+            "sqlite://{}",
+            dir.join("data/tasktracker.db").display()
+        )),
+        ..domain::config::DatabaseConfig::default()
+    };
+    let db = domain::store::Db::connect(&cfg)
+        .await
+        .expect("opening the bot's database");
+    let vault = Vault::unlock(
+        &db,
+        &OpenOptions {
+            source: KekSource::File(dir.join("data/master.key")),
+            create_if_missing: false,
+        },
+    )
+    .await
+    .expect("unlocking the bot's keys");
+    (db, vault)
+}
