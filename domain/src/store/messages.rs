@@ -9,7 +9,7 @@ use sea_orm::{
 };
 
 use super::entity::message;
-use super::{Conn, StoreError, Tx, now};
+use super::{Conn, INSERT_CHUNK, StoreError, Tx, now};
 
 /// A stored message.
 #[derive(Debug, Clone, PartialEq)]
@@ -125,6 +125,38 @@ pub async fn capture(tx: &Tx, m: NewMessage) -> Result<Captured, StoreError> {
     } else {
         Captured::Duplicate(stored)
     })
+}
+
+/// Stores many messages at once, in multi-row inserts kept below the
+/// bind-parameter limit: for imports and benchmarks, where every row is
+/// known to be new (a duplicate chat and message id fails the insert).
+/// Returns how many were stored.
+pub async fn insert_many(tx: &Tx, rows: Vec<NewMessage>) -> Result<u64, StoreError> {
+    let t = now();
+    let mut n = 0;
+    let models: Vec<message::ActiveModel> = rows
+        .into_iter()
+        .map(|m| message::ActiveModel {
+            id: Default::default(),
+            chat_id: Set(m.chat_id),
+            message_id: Set(m.message_id),
+            person_id: Set(m.person_id),
+            sent_at: Set(m.sent_at),
+            edited_at: Set(None),
+            text_ct: Set(m.text_ct),
+            reply_to_message_id: Set(m.reply_to_message_id),
+            is_forwarded: Set(m.is_forwarded),
+            created_at: Set(t),
+            updated_at: Set(t),
+        })
+        .collect();
+    for chunk in models.chunks(INSERT_CHUNK) {
+        n += chunk.len() as u64;
+        message::Entity::insert_many(chunk.to_vec())
+            .exec_without_returning(tx.inner())
+            .await?;
+    }
+    Ok(n)
 }
 
 /// Replaces the text of an edited message. Returns the updated row, or `None`
