@@ -5,6 +5,7 @@
 pub mod chats_cmd;
 pub mod classify_cmd;
 pub mod cli;
+pub mod export_cmd;
 pub mod keys_cmd;
 pub mod logging;
 pub mod poller;
