@@ -931,8 +931,7 @@ fn check_values(
             ),
         );
     }
-    if !(Duration::from_secs(60)..=Duration::from_secs(30 * 24 * 3600)).contains(&p.export_window)
-    {
+    if !(Duration::from_secs(60)..=Duration::from_secs(30 * 24 * 3600)).contains(&p.export_window) {
         bad(
             "privacy.export_window",
             format!(

@@ -50,7 +50,7 @@ pub const MIN_PART_BYTES: u64 = 64 * 1024;
 const PAGE: u64 = 500;
 
 /// Width of the space-padded `parts` value, filled in at the end.
-const PARTS_WIDTH: usize = 10;
+const PARTS_WIDTH: usize = 6;
 
 /// The arrays of each part, in order.
 const SECTIONS: [&str; 4] = ["consents", "requests", "messages", "assigned_tasks"];
@@ -382,12 +382,10 @@ pub async fn write_to_dir(
             let failed_at = sink.files().last().cloned();
             sink.remove_all();
             Err(match e {
-                ExportError::Io { path: None, source } => {
-                    match (source.kind(), failed_at) {
-                        (io::ErrorKind::AlreadyExists, Some(path)) => ExportError::Exists { path },
-                        (_, path) => ExportError::Io { path, source },
-                    }
-                }
+                ExportError::Io { path: None, source } => match (source.kind(), failed_at) {
+                    (io::ErrorKind::AlreadyExists, Some(path)) => ExportError::Exists { path },
+                    (_, path) => ExportError::Io { path, source },
+                },
                 other => other,
             })
         }
@@ -634,14 +632,9 @@ async fn write_assigned<S: PartSink>(
 ) -> Result<(), ExportError> {
     let mut after = 0;
     loop {
-        let page = tasks::page_assigned(
-            db,
-            person.id,
-            person.username_index.as_deref(),
-            after,
-            PAGE,
-        )
-        .await?;
+        let page =
+            tasks::page_assigned(db, person.id, person.username_index.as_deref(), after, PAGE)
+                .await?;
         let Some(last) = page.last() else { break };
         after = last.id;
         let task_ids: Vec<i64> = page.iter().map(|t| t.id).collect();
@@ -892,7 +885,11 @@ impl<'s, S: PartSink> PartWriter<'s, S> {
             "{},\n  \"about\": {},\n  \"person\": {}",
             " ".repeat(PARTS_WIDTH),
             serde_json::to_string(&h.about).map_err(json_err)?,
-            if number == 1 { h.person.as_str() } else { "null" },
+            if number == 1 {
+                h.person.as_str()
+            } else {
+                "null"
+            },
         );
         Self::write(&mut part, rest.as_bytes())?;
         let mut opening = String::new();
@@ -995,6 +992,12 @@ impl<'s, S: PartSink> PartWriter<'s, S> {
         self.close()?;
         let total = self.done.len();
         let mut value = total.to_string();
+        if value.len() > PARTS_WIDTH {
+            return Err(io::Error::other(format!(
+                "{total} parts are more than an export can number: raise the part limit"
+            ))
+            .into());
+        }
         while value.len() < PARTS_WIDTH {
             value.push(' ');
         }

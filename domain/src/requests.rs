@@ -17,9 +17,10 @@
 //!   included: the PII-free audit entry is the record that it happened.
 //!   Cancelled and expired erasures stay, and a later export shows them.
 //!
-//! Every function takes `now`, so that tests and the bot agree on time.
+//! Every function takes `now` (truncated to microseconds, as stored), so
+//! that tests and the bot agree on time.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, SubsecRound, Utc};
 
 use crate::forget::{self, Erased};
 use crate::store::audit::{self, NewAuditEntry};
@@ -106,6 +107,8 @@ pub async fn reserve_export(
     limit: &ExportLimit,
     now: DateTime<Utc>,
 ) -> Result<SubjectRequest, RequestError> {
+    // Stored times are microseconds on both backends.
+    let now = now.trunc_subsecs(6);
     let index = vault.user_index(telegram_user_id);
     let tx = db.begin_write().await?;
     subject_requests::lock_person(&tx, &index).await?;
@@ -156,6 +159,8 @@ pub async fn record_operator_export(
     actor: &str,
     now: DateTime<Utc>,
 ) -> Result<SubjectRequest, RequestError> {
+    // Stored times are microseconds on both backends.
+    let now = now.trunc_subsecs(6);
     let tx = db.begin_write().await?;
     let request = subject_requests::insert(
         &tx,
@@ -201,6 +206,8 @@ pub async fn complete_export(
     actor: &str,
     now: DateTime<Utc>,
 ) -> Result<SubjectRequest, RequestError> {
+    // Stored times are microseconds on both backends.
+    let now = now.trunc_subsecs(6);
     let tx = db.begin_write().await?;
     let existing = subject_requests::get(&tx, request_id)
         .await?
@@ -255,6 +262,8 @@ pub async fn fail_export(
     reason: &str,
     now: DateTime<Utc>,
 ) -> Result<SubjectRequest, RequestError> {
+    // Stored times are microseconds on both backends.
+    let now = now.trunc_subsecs(6);
     let tx = db.begin_write().await?;
     let (request, _) = subject_requests::finish(
         &tx,
@@ -287,6 +296,8 @@ pub async fn open_erasure(
     ttl: chrono::Duration,
     now: DateTime<Utc>,
 ) -> Result<SubjectRequest, RequestError> {
+    // Stored times are microseconds on both backends.
+    let now = now.trunc_subsecs(6);
     let index = vault.user_index(telegram_user_id);
     let tx = db.begin_write().await?;
     subject_requests::lock_person(&tx, &index).await?;
@@ -305,7 +316,7 @@ pub async fn open_erasure(
             kind: RequestKind::Erasure,
             origin: RequestOrigin::Person,
             requested_at: now,
-            expires_at: Some(now + ttl),
+            expires_at: Some((now + ttl).trunc_subsecs(6)),
             actor: None,
         },
     )
@@ -334,11 +345,9 @@ async fn pending_erasure(
         });
     }
     match (request.status, request.expires_at) {
-        (RequestStatus::Pending, Some(deadline)) if deadline <= now => {
-            Err(RequestError::Expired {
-                expired_at: deadline,
-            })
-        }
+        (RequestStatus::Pending, Some(deadline)) if deadline <= now => Err(RequestError::Expired {
+            expired_at: deadline,
+        }),
         (RequestStatus::Pending, _) => Ok(request),
         (RequestStatus::Expired, deadline) => Err(RequestError::Expired {
             expired_at: deadline.unwrap_or(request.requested_at),
@@ -385,6 +394,8 @@ pub async fn confirm_erasure(
     actor: &str,
     now: DateTime<Utc>,
 ) -> Result<Erased, RequestError> {
+    // Stored times are microseconds on both backends.
+    let now = now.trunc_subsecs(6);
     let index = vault.user_index(telegram_user_id);
     let tx = db.begin_write().await?;
     subject_requests::lock_person(&tx, &index).await?;
@@ -405,6 +416,8 @@ pub async fn cancel_erasure(
     request_id: i64,
     now: DateTime<Utc>,
 ) -> Result<SubjectRequest, RequestError> {
+    // Stored times are microseconds on both backends.
+    let now = now.trunc_subsecs(6);
     let index = vault.user_index(telegram_user_id);
     let tx = db.begin_write().await?;
     subject_requests::lock_person(&tx, &index).await?;
@@ -441,6 +454,7 @@ pub struct Overdue {
 /// deadline, and exports a stopped process left pending. Run it at start-up
 /// and now and then; the rules above hold without it.
 pub async fn close_overdue(db: &Db, now: DateTime<Utc>) -> Result<Overdue, StoreError> {
+    let now = now.trunc_subsecs(6);
     let tx = db.begin_write().await?;
     let (erasures, exports) =
         subject_requests::close_overdue(&tx, now, now - EXPORT_STALE_AFTER).await?;

@@ -87,7 +87,10 @@ impl MigrationTrait for Migration {
 
     async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
         for (name, table) in [
-            ("idx_task_assignees_person", TaskAssignees::Table.into_iden()),
+            (
+                "idx_task_assignees_person",
+                TaskAssignees::Table.into_iden(),
+            ),
             ("idx_outbox_task", Outbox::Table.into_iden()),
             ("idx_outbox_person", Outbox::Table.into_iden()),
         ] {

@@ -150,10 +150,7 @@ pub async fn get(c: &impl Conn, id: i64) -> Result<Option<SubjectRequest>, Store
 }
 
 /// The person's requests, oldest first.
-pub async fn list_for(
-    c: &impl Conn,
-    user_index: &[u8],
-) -> Result<Vec<SubjectRequest>, StoreError> {
+pub async fn list_for(c: &impl Conn, user_index: &[u8]) -> Result<Vec<SubjectRequest>, StoreError> {
     subject_request::Entity::find()
         .filter(subject_request::Column::UserIndex.eq(user_index.to_vec()))
         .order_by_asc(subject_request::Column::Id)
@@ -164,8 +161,8 @@ pub async fn list_for(
         .collect()
 }
 
-/// The person's requests of `kind` from `origin` made at or after `since`
-/// in one of `statuses`, oldest first.
+/// The person's requests of `kind` from `origin` made after `since` in one
+/// of `statuses`, oldest first.
 pub async fn list_since(
     c: &impl Conn,
     user_index: &[u8],
@@ -178,7 +175,7 @@ pub async fn list_since(
         .filter(subject_request::Column::UserIndex.eq(user_index.to_vec()))
         .filter(subject_request::Column::Kind.eq(kind.as_str()))
         .filter(subject_request::Column::Origin.eq(origin.as_str()))
-        .filter(subject_request::Column::RequestedAt.gte(since))
+        .filter(subject_request::Column::RequestedAt.gt(since))
         .filter(subject_request::Column::Status.is_in(statuses.iter().map(|s| s.as_str())))
         .order_by_asc(subject_request::Column::RequestedAt)
         .order_by_asc(subject_request::Column::Id)
@@ -227,7 +224,10 @@ pub async fn finish(
     am.bytes = Set(outcome.bytes);
     am.items = Set(outcome.items);
     am.failure = Set(outcome.failure.map(|f| f.chars().take(256).collect()));
-    Ok((SubjectRequest::try_from(am.update(tx.inner()).await?)?, true))
+    Ok((
+        SubjectRequest::try_from(am.update(tx.inner()).await?)?,
+        true,
+    ))
 }
 
 /// Closes every pending request of `kind` of the person with `status`
