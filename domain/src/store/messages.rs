@@ -275,6 +275,41 @@ pub async fn delete_ids(tx: &Tx, ids: &[i64]) -> Result<u64, StoreError> {
         .rows_affected)
 }
 
+/// Up to `limit` messages of a chat sent before `cutoff`, oldest first,
+/// after the keyset position `after` (sent at, row id): `(row id, sent at)`.
+/// It walks the `(chat_id, sent_at)` index in its own order, so a page costs
+/// the same however many messages expired; ordering by row id instead sorts
+/// every expired row of the chat for each page.
+pub async fn expired_page(
+    c: &impl Conn,
+    chat_id: i64,
+    cutoff: DateTime<Utc>,
+    after: Option<(DateTime<Utc>, i64)>,
+    limit: u64,
+) -> Result<Vec<(i64, DateTime<Utc>)>, StoreError> {
+    let mut q = message::Entity::find()
+        .select_only()
+        .column(message::Column::Id)
+        .column(message::Column::SentAt)
+        .filter(message::Column::ChatId.eq(chat_id))
+        .filter(message::Column::SentAt.lt(cutoff));
+    if let Some((sent_at, id)) = after {
+        // `sent_at >= ?` bounds the index range; the rest skips what the
+        // previous page returned.
+        q = q.filter(message::Column::SentAt.gte(sent_at)).filter(
+            sea_orm::Condition::any()
+                .add(message::Column::SentAt.gt(sent_at))
+                .add(message::Column::Id.gt(id)),
+        );
+    }
+    Ok(q.order_by_asc(message::Column::SentAt)
+        .order_by_asc(message::Column::Id)
+        .limit(limit)
+        .into_tuple::<(i64, DateTime<Utc>)>()
+        .all(c.inner())
+        .await?)
+}
+
 /// How many messages a person has.
 pub async fn count_for_person(c: &impl Conn, person_id: i64) -> Result<u64, StoreError> {
     Ok(message::Entity::find()
