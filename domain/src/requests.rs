@@ -18,7 +18,9 @@
 //!   Cancelled and expired erasures stay, and a later export shows them.
 //!
 //! Every function takes `now` (truncated to microseconds, as stored), so
-//! that tests and the bot agree on time.
+//! that tests and the bot agree on time. Each has an `_in` variant that runs
+//! in the caller's transaction, for the processor, which commits an update's
+//! effects with the update; the plain ones open and commit their own.
 
 use chrono::{DateTime, SubsecRound, Utc};
 
@@ -27,7 +29,7 @@ use crate::store::audit::{self, NewAuditEntry};
 use crate::store::subject_requests::{
     self, NewRequest, Outcome, RequestKind, RequestOrigin, RequestStatus, SubjectRequest,
 };
-use crate::store::{Db, StoreError};
+use crate::store::{Conn, Db, StoreError, Tx};
 use crate::vault::{Vault, VaultError};
 
 /// How long an export may stay pending before [`close_overdue`] treats it as
@@ -107,14 +109,28 @@ pub async fn reserve_export(
     limit: &ExportLimit,
     now: DateTime<Utc>,
 ) -> Result<SubjectRequest, RequestError> {
+    let tx = db.begin_write().await?;
+    let request = reserve_export_in(&tx, vault, telegram_user_id, limit, now).await?;
+    tx.commit().await?;
+    Ok(request)
+}
+
+/// [`reserve_export`] in the caller's transaction (the processor's, which
+/// commits it with the update that asked). A refusal writes nothing.
+pub async fn reserve_export_in(
+    tx: &Tx,
+    vault: &Vault,
+    telegram_user_id: i64,
+    limit: &ExportLimit,
+    now: DateTime<Utc>,
+) -> Result<SubjectRequest, RequestError> {
     // Stored times are microseconds on both backends.
     let now = now.trunc_subsecs(6);
     let index = vault.user_index(telegram_user_id);
-    let tx = db.begin_write().await?;
-    subject_requests::lock_person(&tx, &index).await?;
+    subject_requests::lock_person(tx, &index).await?;
     let since = now - limit.window;
     let counted: Vec<SubjectRequest> = subject_requests::list_since(
-        &tx,
+        tx,
         &index,
         RequestKind::Export,
         RequestOrigin::Person,
@@ -134,8 +150,8 @@ pub async fn reserve_export(
             next_allowed_at: oldest.requested_at + limit.window,
         });
     }
-    let request = subject_requests::insert(
-        &tx,
+    Ok(subject_requests::insert(
+        tx,
         NewRequest {
             user_index: index,
             kind: RequestKind::Export,
@@ -145,9 +161,7 @@ pub async fn reserve_export(
             actor: None,
         },
     )
-    .await?;
-    tx.commit().await?;
-    Ok(request)
+    .await?)
 }
 
 /// Records an export an operator runs (`tasktracker export`): never limited,
@@ -206,10 +220,23 @@ pub async fn complete_export(
     actor: &str,
     now: DateTime<Utc>,
 ) -> Result<SubjectRequest, RequestError> {
+    let tx = db.begin_write().await?;
+    let request = complete_export_in(&tx, request_id, delivered, actor, now).await?;
+    tx.commit().await?;
+    Ok(request)
+}
+
+/// [`complete_export`] in the caller's transaction.
+pub async fn complete_export_in(
+    tx: &Tx,
+    request_id: i64,
+    delivered: &Delivered,
+    actor: &str,
+    now: DateTime<Utc>,
+) -> Result<SubjectRequest, RequestError> {
     // Stored times are microseconds on both backends.
     let now = now.trunc_subsecs(6);
-    let tx = db.begin_write().await?;
-    let existing = subject_requests::get(&tx, request_id)
+    let existing = subject_requests::get(tx, request_id)
         .await?
         .ok_or(RequestError::NotFound)?;
     if existing.kind != RequestKind::Export {
@@ -219,7 +246,7 @@ pub async fn complete_export(
         });
     }
     let (request, closed_now) = subject_requests::finish(
-        &tx,
+        tx,
         request_id,
         Outcome {
             status: RequestStatus::Completed,
@@ -241,7 +268,7 @@ pub async fn complete_export(
         .map_err(|e| StoreError::Invalid(format!("cannot record the export: {e}")))?;
     details["origin"] = request.origin.as_str().into();
     audit::append(
-        &tx,
+        tx,
         NewAuditEntry {
             actor: actor.to_owned(),
             action: "privacy.export".into(),
@@ -250,23 +277,35 @@ pub async fn complete_export(
         },
     )
     .await?;
-    tx.commit().await?;
     Ok(request)
 }
 
 /// Marks an export failed (it could not be written or sent), so that it
 /// does not count against the limit. `reason` must hold no personal data.
+/// A request that is no longer pending is left as it is.
 pub async fn fail_export(
     db: &Db,
     request_id: i64,
     reason: &str,
     now: DateTime<Utc>,
 ) -> Result<SubjectRequest, RequestError> {
+    let tx = db.begin_write().await?;
+    let request = fail_export_in(&tx, request_id, reason, now).await?;
+    tx.commit().await?;
+    Ok(request)
+}
+
+/// [`fail_export`] in the caller's transaction.
+pub async fn fail_export_in(
+    tx: &Tx,
+    request_id: i64,
+    reason: &str,
+    now: DateTime<Utc>,
+) -> Result<SubjectRequest, RequestError> {
     // Stored times are microseconds on both backends.
     let now = now.trunc_subsecs(6);
-    let tx = db.begin_write().await?;
     let (request, _) = subject_requests::finish(
-        &tx,
+        tx,
         request_id,
         Outcome {
             status: RequestStatus::Failed,
@@ -282,7 +321,6 @@ pub async fn fail_export(
         StoreError::NotFound(_) => RequestError::NotFound,
         e => e.into(),
     })?;
-    tx.commit().await?;
     Ok(request)
 }
 
@@ -296,21 +334,34 @@ pub async fn open_erasure(
     ttl: chrono::Duration,
     now: DateTime<Utc>,
 ) -> Result<SubjectRequest, RequestError> {
+    let tx = db.begin_write().await?;
+    let request = open_erasure_in(&tx, vault, telegram_user_id, ttl, now).await?;
+    tx.commit().await?;
+    Ok(request)
+}
+
+/// [`open_erasure`] in the caller's transaction.
+pub async fn open_erasure_in(
+    tx: &Tx,
+    vault: &Vault,
+    telegram_user_id: i64,
+    ttl: chrono::Duration,
+    now: DateTime<Utc>,
+) -> Result<SubjectRequest, RequestError> {
     // Stored times are microseconds on both backends.
     let now = now.trunc_subsecs(6);
     let index = vault.user_index(telegram_user_id);
-    let tx = db.begin_write().await?;
-    subject_requests::lock_person(&tx, &index).await?;
+    subject_requests::lock_person(tx, &index).await?;
     subject_requests::close_pending(
-        &tx,
+        tx,
         &index,
         RequestKind::Erasure,
         RequestStatus::Cancelled,
         now,
     )
     .await?;
-    let request = subject_requests::insert(
-        &tx,
+    Ok(subject_requests::insert(
+        tx,
         NewRequest {
             user_index: index,
             kind: RequestKind::Erasure,
@@ -320,14 +371,12 @@ pub async fn open_erasure(
             actor: None,
         },
     )
-    .await?;
-    tx.commit().await?;
-    Ok(request)
+    .await?)
 }
 
 /// Loads a pending erasure of this person, or says why it cannot be acted on.
 async fn pending_erasure(
-    tx: &crate::store::Tx,
+    tx: &Tx,
     index: &[u8],
     request_id: i64,
     now: DateTime<Utc>,
@@ -356,15 +405,12 @@ async fn pending_erasure(
     }
 }
 
-/// Refuses to act on an erasure; one that just expired is recorded as such.
-async fn refuse<T>(
-    tx: crate::store::Tx,
-    request_id: i64,
-    e: RequestError,
-) -> Result<T, RequestError> {
+/// A refusal to act on an erasure; one that just expired is recorded as
+/// such in `tx` (so the caller should commit it).
+async fn refuse<T>(tx: &Tx, request_id: i64, e: RequestError) -> Result<T, RequestError> {
     if let RequestError::Expired { expired_at } = &e {
         subject_requests::finish(
-            &tx,
+            tx,
             request_id,
             Outcome {
                 status: RequestStatus::Expired,
@@ -376,9 +422,23 @@ async fn refuse<T>(
             },
         )
         .await?;
-        tx.commit().await?;
     }
     Err(e)
+}
+
+/// Commits `tx` when the refusal recorded something (an expiry).
+async fn settle<T>(tx: Tx, result: Result<T, RequestError>) -> Result<T, RequestError> {
+    match result {
+        Ok(v) => {
+            tx.commit().await?;
+            Ok(v)
+        }
+        Err(e @ RequestError::Expired { .. }) => {
+            tx.commit().await?;
+            Err(e)
+        }
+        Err(e) => Err(e),
+    }
 }
 
 /// Confirms the person's pending erasure and erases everything about them,
@@ -394,17 +454,40 @@ pub async fn confirm_erasure(
     actor: &str,
     now: DateTime<Utc>,
 ) -> Result<Erased, RequestError> {
+    let tx = db.begin_write().await?;
+    let result = confirm_erasure_in(
+        &tx,
+        vault,
+        telegram_user_id,
+        request_id,
+        keep_opt_out,
+        actor,
+        now,
+    )
+    .await;
+    settle(tx, result).await
+}
+
+/// [`confirm_erasure`] in the caller's transaction. On
+/// [`RequestError::Expired`] the expiry was recorded in `tx`: commit it.
+pub async fn confirm_erasure_in(
+    tx: &Tx,
+    vault: &Vault,
+    telegram_user_id: i64,
+    request_id: i64,
+    keep_opt_out: bool,
+    actor: &str,
+    now: DateTime<Utc>,
+) -> Result<Erased, RequestError> {
     // Stored times are microseconds on both backends.
     let now = now.trunc_subsecs(6);
     let index = vault.user_index(telegram_user_id);
-    let tx = db.begin_write().await?;
-    subject_requests::lock_person(&tx, &index).await?;
-    if let Err(e) = pending_erasure(&tx, &index, request_id, now).await {
+    subject_requests::lock_person(tx, &index).await?;
+    if let Err(e) = pending_erasure(tx, &index, request_id, now).await {
         return refuse(tx, request_id, e).await;
     }
-    let erased = forget::erase(&tx, vault, &index, keep_opt_out, now).await?;
-    forget::record(&tx, actor, &erased).await?;
-    tx.commit().await?;
+    let erased = forget::erase(tx, vault, &index, keep_opt_out, now).await?;
+    forget::record(tx, actor, &erased).await?;
     Ok(erased)
 }
 
@@ -416,16 +499,29 @@ pub async fn cancel_erasure(
     request_id: i64,
     now: DateTime<Utc>,
 ) -> Result<SubjectRequest, RequestError> {
+    let tx = db.begin_write().await?;
+    let result = cancel_erasure_in(&tx, vault, telegram_user_id, request_id, now).await;
+    settle(tx, result).await
+}
+
+/// [`cancel_erasure`] in the caller's transaction. On
+/// [`RequestError::Expired`] the expiry was recorded in `tx`: commit it.
+pub async fn cancel_erasure_in(
+    tx: &Tx,
+    vault: &Vault,
+    telegram_user_id: i64,
+    request_id: i64,
+    now: DateTime<Utc>,
+) -> Result<SubjectRequest, RequestError> {
     // Stored times are microseconds on both backends.
     let now = now.trunc_subsecs(6);
     let index = vault.user_index(telegram_user_id);
-    let tx = db.begin_write().await?;
-    subject_requests::lock_person(&tx, &index).await?;
-    if let Err(e) = pending_erasure(&tx, &index, request_id, now).await {
+    subject_requests::lock_person(tx, &index).await?;
+    if let Err(e) = pending_erasure(tx, &index, request_id, now).await {
         return refuse(tx, request_id, e).await;
     }
     let (request, _) = subject_requests::finish(
-        &tx,
+        tx,
         request_id,
         Outcome {
             status: RequestStatus::Cancelled,
@@ -437,7 +533,6 @@ pub async fn cancel_erasure(
         },
     )
     .await?;
-    tx.commit().await?;
     Ok(request)
 }
 
@@ -454,19 +549,25 @@ pub struct Overdue {
 /// deadline, and exports a stopped process left pending. Run it at start-up
 /// and now and then; the rules above hold without it.
 pub async fn close_overdue(db: &Db, now: DateTime<Utc>) -> Result<Overdue, StoreError> {
-    let now = now.trunc_subsecs(6);
     let tx = db.begin_write().await?;
-    let (erasures, exports) =
-        subject_requests::close_overdue(&tx, now, now - EXPORT_STALE_AFTER).await?;
+    let overdue = close_overdue_in(&tx, now).await?;
     tx.commit().await?;
+    Ok(overdue)
+}
+
+/// [`close_overdue`] in the caller's transaction.
+pub async fn close_overdue_in(tx: &Tx, now: DateTime<Utc>) -> Result<Overdue, StoreError> {
+    let now = now.trunc_subsecs(6);
+    let (erasures, exports) =
+        subject_requests::close_overdue(tx, now, now - EXPORT_STALE_AFTER).await?;
     Ok(Overdue { erasures, exports })
 }
 
 /// The person's requests, oldest first.
 pub async fn history(
-    db: &Db,
+    c: &impl Conn,
     vault: &Vault,
     telegram_user_id: i64,
 ) -> Result<Vec<SubjectRequest>, StoreError> {
-    subject_requests::list_for(db, &vault.user_index(telegram_user_id)).await
+    subject_requests::list_for(c, &vault.user_index(telegram_user_id)).await
 }

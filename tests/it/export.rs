@@ -634,6 +634,29 @@ async fn export_limit_survives_a_restart(t: &TestDb) {
         Err(RequestError::ExportLimited { next_allowed_at }) => assert_eq!(next_allowed_at, at(34)),
         other => panic!("expected a refusal, got {other:?}"),
     }
+    // Inside the processor's transaction: a refusal writes nothing and
+    // leaves the transaction usable (on PostgreSQL too), so the answer can
+    // be queued and everything committed together.
+    let tx = db.begin_write().await.unwrap();
+    let r = requests::reserve_export_in(&tx, &v, 777, &limit, at(30))
+        .await
+        .unwrap();
+    assert!(matches!(
+        requests::reserve_export_in(&tx, &v, 777, &limit, at(30)).await,
+        Err(RequestError::ExportLimited { .. })
+    ));
+    let f = requests::open_erasure_in(&tx, &v, 777, Duration::minutes(10), at(30))
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    let ids: Vec<i64> = requests::history(&db, &v, 777)
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| r.id)
+        .collect();
+    assert_eq!(ids, [r.id, f.id]);
+
     let kinds: Vec<(RequestKind, RequestOrigin)> = requests::history(&db, &v, MIRA)
         .await
         .unwrap()
