@@ -7,8 +7,9 @@ use anyhow::Context;
 use clap::{Parser, Subcommand, ValueEnum};
 use domain::config::{self, LoadOptions, Loaded, LogFormat, Purpose};
 use domain::store::Db;
+use std::sync::Arc;
+
 use domain::vault::{KekSource, OpenOptions, Vault};
-use tokio_util::sync::CancellationToken;
 
 use crate::logging::{self, Sink};
 
@@ -466,43 +467,9 @@ async fn run(loaded: &Loaded) -> anyhow::Result<()> {
     crate::chats_cmd::apply_config(&db, loaded)
         .await
         .context("approving the chats listed in chats.approved")?;
-    let result = poll(loaded, &db, &vault, &mut shutdown).await;
+    let result = crate::service::serve(loaded, &db, Arc::new(vault), &mut shutdown).await;
     db.close().await?;
     result?;
     tracing::info!("stopped");
     Ok(())
-}
-
-/// Runs the poller until a signal (then `Ok`) or a fatal error.
-async fn poll(
-    loaded: &Loaded,
-    db: &Db,
-    vault: &Vault,
-    shutdown: &mut crate::shutdown::Shutdown,
-) -> anyhow::Result<()> {
-    let telegram = &loaded.config.telegram;
-    let token = telegram
-        .token
-        .as_ref()
-        .context("telegram.token is missing")?;
-    let client = crate::telegram::http_client(telegram)?;
-    let poller = crate::poller::Poller::new(telegram, token, client)?;
-    let cancel = CancellationToken::new();
-    let polling = poller.run(db, vault, &cancel);
-    tokio::pin!(polling);
-    tracing::info!(
-        backend = ?db.backend(),
-        kek_version = vault.kek_version(),
-        api_url = %config::redact_url(&telegram.api_url),
-        "database and keys ready; polling Telegram; stop with SIGTERM or SIGINT"
-    );
-    tokio::select! {
-        result = &mut polling => result,
-        signal = shutdown.wait() => {
-            tracing::info!(signal, "stopping");
-            cancel.cancel();
-            // The poller stops at once, unless it is committing a batch.
-            polling.await
-        }
-    }
 }

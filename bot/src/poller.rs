@@ -79,6 +79,8 @@ pub struct Poller {
     /// The getUpdates URL. It holds the token: never log it.
     url: reqwest::Url,
     poll_timeout: Duration,
+    /// Notified after each commit (the processor waits on it).
+    wake: Option<std::sync::Arc<tokio::sync::Notify>>,
 }
 
 impl fmt::Debug for Poller {
@@ -159,7 +161,15 @@ impl Poller {
             client,
             url,
             poll_timeout: cfg.poll_timeout,
+            wake: None,
         })
+    }
+
+    /// Notifies `wake` after every committed batch.
+    #[must_use]
+    pub fn waking(mut self, wake: std::sync::Arc<tokio::sync::Notify>) -> Poller {
+        self.wake = Some(wake);
+        self
     }
 
     /// Polls until `cancel` fires (returns `Ok`) or the token is refused
@@ -210,6 +220,9 @@ impl Poller {
             match commit_batch(db, vault, &updates, offset).await {
                 Ok(c) => {
                     backoff.reset();
+                    if let Some(w) = &self.wake {
+                        w.notify_one();
+                    }
                     tracing::debug!(
                         received = updates.len(),
                         new = c.added,

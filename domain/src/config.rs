@@ -50,6 +50,9 @@ pub const KEYS: &[&str] = &[
     "telegram.api_url",
     "telegram.poll_timeout",
     "telegram.request_timeout",
+    "telegram.messages_per_second",
+    "telegram.messages_per_minute_per_group",
+    "telegram.messages_per_second_per_chat",
     "database.url",
     "database.url_file",
     "database.max_connections",
@@ -58,6 +61,10 @@ pub const KEYS: &[&str] = &[
     "encryption.key_file",
     "encryption.key",
     "chats.approved",
+    "bot.operator_contact",
+    "bot.commands_per_minute",
+    "bot.classifications_per_minute",
+    "bot.purge_interval",
     "log.format",
     "privacy.export_limit",
     "privacy.export_window",
@@ -84,6 +91,9 @@ pub struct Config {
     /// Chats.
     #[serde(default)]
     pub chats: ChatsConfig,
+    /// `[bot]`
+    #[serde(default)]
+    pub bot: BotConfig,
     /// Logging.
     #[serde(default)]
     pub log: LogConfig,
@@ -154,6 +164,33 @@ pub struct ChatsConfig {
     pub approved: Vec<i64>,
 }
 
+/// `[bot]`: how the bot behaves towards people.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct BotConfig {
+    /// Who runs this bot and how to reach them, shown by /privacy.
+    pub operator_contact: Option<String>,
+    /// Commands one person may give per minute (across chats).
+    pub commands_per_minute: u32,
+    /// Messages classified per chat per minute; beyond it messages are still
+    /// stored, but get no card until the chat calms down.
+    pub classifications_per_minute: u32,
+    /// How often the bot purges expired data.
+    #[serde(deserialize_with = "duration::deserialize")]
+    pub purge_interval: Duration,
+}
+
+impl Default for BotConfig {
+    fn default() -> Self {
+        Self {
+            operator_contact: None,
+            commands_per_minute: 20,
+            classifications_per_minute: 60,
+            purge_interval: Duration::from_secs(3600),
+        }
+    }
+}
+
 /// `[encryption]`
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields, default)]
@@ -199,6 +236,12 @@ pub struct TelegramConfig {
     /// Timeout of every HTTP request to the Bot API; must exceed `poll_timeout`.
     #[serde(deserialize_with = "duration::deserialize")]
     pub request_timeout: Duration,
+    /// Messages the bot sends per second in all (Telegram allows 30).
+    pub messages_per_second: u32,
+    /// Messages per minute into one group (Telegram allows 20).
+    pub messages_per_minute_per_group: u32,
+    /// Messages per second into one chat (Telegram allows 1).
+    pub messages_per_second_per_chat: u32,
 }
 
 impl Default for TelegramConfig {
@@ -209,6 +252,9 @@ impl Default for TelegramConfig {
             api_url: "https://api.telegram.org".to_owned(),
             poll_timeout: Duration::from_secs(25),
             request_timeout: Duration::from_secs(40),
+            messages_per_second: 30,
+            messages_per_minute_per_group: 20,
+            messages_per_second_per_chat: 1,
         }
     }
 }
@@ -474,6 +520,19 @@ impl Config {
                     .collect::<Vec<_>>()
                     .join(", ")
             )),
+            "telegram.messages_per_second" => Some(self.telegram.messages_per_second.to_string()),
+            "telegram.messages_per_minute_per_group" => {
+                Some(self.telegram.messages_per_minute_per_group.to_string())
+            }
+            "telegram.messages_per_second_per_chat" => {
+                Some(self.telegram.messages_per_second_per_chat.to_string())
+            }
+            "bot.operator_contact" => self.bot.operator_contact.as_deref().map(quote),
+            "bot.commands_per_minute" => Some(self.bot.commands_per_minute.to_string()),
+            "bot.classifications_per_minute" => {
+                Some(self.bot.classifications_per_minute.to_string())
+            }
+            "bot.purge_interval" => dur(&self.bot.purge_interval),
             "log.format" => Some(quote(match self.log.format {
                 LogFormat::Text => "text",
                 LogFormat::Json => "json",
@@ -875,6 +934,58 @@ fn check_values(
         bad(
             "chats.approved",
             format!("{zero} is not a chat id; group ids are negative, such as -1001234567890"),
+        );
+    }
+
+    for (key, value, max) in [
+        (
+            "telegram.messages_per_second",
+            t.messages_per_second,
+            10_000,
+        ),
+        (
+            "telegram.messages_per_minute_per_group",
+            t.messages_per_minute_per_group,
+            100_000,
+        ),
+        (
+            "telegram.messages_per_second_per_chat",
+            t.messages_per_second_per_chat,
+            10_000,
+        ),
+        (
+            "bot.commands_per_minute",
+            config.bot.commands_per_minute,
+            10_000,
+        ),
+        (
+            "bot.classifications_per_minute",
+            config.bot.classifications_per_minute,
+            1_000_000,
+        ),
+    ] {
+        if !(1..=max).contains(&value) {
+            bad(key, format!("{value} is out of range: use 1 to {max}"));
+        }
+    }
+    if let Some(contact) = &config.bot.operator_contact
+        && (contact.trim().is_empty() || contact.chars().count() > 500)
+    {
+        bad(
+            "bot.operator_contact",
+            "must be a short text (1 to 500 characters), such as an email address or @handle"
+                .to_owned(),
+        );
+    }
+    if !(Duration::from_secs(60)..=Duration::from_secs(7 * 86_400))
+        .contains(&config.bot.purge_interval)
+    {
+        bad(
+            "bot.purge_interval",
+            format!(
+                "{} is out of range: use 1m to 7d",
+                humantime::format_duration(config.bot.purge_interval)
+            ),
         );
     }
 

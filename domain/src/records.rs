@@ -152,6 +152,30 @@ pub async fn capture_message(
     .await?)
 }
 
+/// Applies an edit by `author`: the new text sealed in place of the old.
+/// `None` when the message is not stored or the edit is not newer than the
+/// last one applied (edits can be redelivered out of order).
+pub async fn edit_message(
+    tx: &Tx,
+    vault: &Vault,
+    author: &Person,
+    chat_id: i64,
+    message_id: i64,
+    text: &str,
+    edited_at: DateTime<Utc>,
+) -> Result<Option<StoredMessage>, VaultError> {
+    let key_id = author.key_id.ok_or(VaultError::Erased)?;
+    let text_ct = vault
+        .seal(
+            tx,
+            key_id,
+            &aad::message_text(chat_id, message_id),
+            text.as_bytes(),
+        )
+        .await?;
+    Ok(messages::apply_edit(tx, chat_id, message_id, text_ct, edited_at).await?)
+}
+
 /// A stored message's text, decrypted; [`VaultError::Erased`] once its
 /// author's key is gone.
 pub async fn message_text(
@@ -270,8 +294,20 @@ pub async fn create_task(
         },
     )
     .await?;
-    let mut assignees = Vec::with_capacity(c.assignees.len());
-    for (position, handle) in c.assignees.iter().enumerate() {
+    write_assignees(tx, vault, &task, &c.assignees).await?;
+    Ok(task)
+}
+
+/// Seals and indexes a task's assignees' handles, linked to the people the
+/// bot knows by those handles.
+async fn write_assignees(
+    tx: &Tx,
+    vault: &Vault,
+    task: &Task,
+    handles: &[String],
+) -> Result<(), VaultError> {
+    let mut assignees = Vec::with_capacity(handles.len());
+    for (position, handle) in handles.iter().enumerate() {
         let position = i64::try_from(position).unwrap_or(i64::MAX);
         let handle_index = vault.handle_index(handle);
         let person_id = people::find_by_username_index(tx, &handle_index)
@@ -291,7 +327,43 @@ pub async fn create_task(
         });
     }
     tasks::add_assignees(tx, task.id, assignees).await?;
-    Ok(task)
+    Ok(())
+}
+
+/// Replaces the classification of `task` after its source message (by
+/// `author`) was edited: new title sealed in place, assignees rewritten.
+pub async fn reclassify_task(
+    tx: &Tx,
+    vault: &Vault,
+    author: &Person,
+    task: &Task,
+    c: &Classification,
+) -> Result<Task, VaultError> {
+    let key_id = author.key_id.ok_or(VaultError::Erased)?;
+    let source = task.message_id.unwrap_or(0);
+    let title_ct = vault
+        .seal(
+            tx,
+            key_id,
+            &aad::task_title(task.chat_id, source),
+            c.title.as_bytes(),
+        )
+        .await?;
+    let updated = tasks::reclassify(
+        tx,
+        task.id,
+        tasks::Reclassified {
+            kind: c.kind,
+            title_ct,
+            priority: c.priority,
+            due_date: c.due,
+            confidence: f64::from(c.confidence).clamp(0.0, 1.0),
+            classifier: c.classifier.clone(),
+        },
+    )
+    .await?;
+    write_assignees(tx, vault, &updated, &c.assignees).await?;
+    Ok(updated)
 }
 
 /// A task's title, decrypted; [`VaultError::Erased`] once its author's key is gone.

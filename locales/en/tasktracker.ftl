@@ -85,6 +85,26 @@ not-yours = This button is not for you.
 rate-limited = Too many commands; try again in { $seconds } s.
 unknown-command = I don't know that command. /help lists what I can do.
 
+## The bot in chats (processor)
+tasks-line = { $kind } #{ $id }: { $title }
+tasks-line-due = { $kind } #{ $id }: { $title } (due { $date })
+group-only = This works in a group chat: add me to your team's group and use it there.
+admin-check-failed = I could not check whether you are an admin of this chat; please try again in a minute.
+button-expired = This button no longer works.
+task-already-closed = Task #{ $id } is already closed.
+mode-button = { $mode }
+privacy-policy =
+    What I store: the messages of approved group chats (text and captions, with their edits), your name, @username and language, the tasks recognised in your messages, and your /optout and /optin choices.
+    Why: to recognise tasks and bug reports and keep this chat's /tasks.
+    How long: { $days ->
+        [one] { $days } day
+       *[other] { $days } days
+    } here, then it is deleted.
+    Where: in the operator's database, encrypted with a key of your own.
+    Your rights: /export sends you all your data, /forget erases it, /optout stops me storing your messages (in a private chat with me for /export and /forget).
+    Contact: { $contact }
+privacy-contact-none = the operator of this bot
+
 ## Export and erasure
 export-about = This file holds everything tasktracker stores about you: your profile, your messages and the tasks recognised in them, other people's tasks assigned to you, your consent choices and your requests. It holds nothing about anyone else. A large export comes in several parts; each part is a complete JSON file with the same export_id.
 export-preparing = Collecting your data; this takes a moment.

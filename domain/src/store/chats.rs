@@ -71,6 +71,8 @@ pub struct Chat {
     pub retention_days: Option<i32>,
     /// When the privacy notice was posted.
     pub notice_sent_at: Option<DateTime<Utc>>,
+    /// When the "not approved yet" notice was posted (once per chat).
+    pub pending_notice_at: Option<DateTime<Utc>>,
     /// When an operator approved or blocked the chat.
     pub decided_at: Option<DateTime<Utc>>,
     /// Who did (an operator name, or `config`).
@@ -95,6 +97,7 @@ impl TryFrom<chat::Model> for Chat {
             language: m.language,
             retention_days: m.retention_days,
             notice_sent_at: m.notice_sent_at,
+            pending_notice_at: m.pending_notice_at,
             decided_at: m.decided_at,
             decided_by: m.decided_by,
             created_at: m.created_at,
@@ -116,6 +119,7 @@ fn new_row(id: i64, kind: ChatKind) -> chat::ActiveModel {
         language: Set(None),
         retention_days: Set(None),
         notice_sent_at: Set(None),
+        pending_notice_at: Set(None),
         decided_at: Set(None),
         decided_by: Set(None),
         created_at: Set(t),
@@ -257,4 +261,13 @@ pub async fn set_language(tx: &Tx, id: i64, language: Option<&str>) -> Result<Ch
 /// Records that the privacy notice was posted.
 pub async fn mark_notice_sent(tx: &Tx, id: i64, at: DateTime<Utc>) -> Result<Chat, StoreError> {
     update(tx, id, |am| am.notice_sent_at = Set(Some(at))).await
+}
+
+/// Records that the "not approved yet" notice was posted.
+pub async fn mark_pending_notice_sent(
+    tx: &Tx,
+    id: i64,
+    at: DateTime<Utc>,
+) -> Result<Chat, StoreError> {
+    update(tx, id, |am| am.pending_notice_at = Set(Some(at))).await
 }

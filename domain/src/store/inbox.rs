@@ -136,6 +136,20 @@ pub async fn head(c: &impl Conn) -> Result<Option<InboxItem>, StoreError> {
         .transpose()
 }
 
+/// The oldest pending rows, in `update_id` order: the processor's next
+/// batch (it starts only when the first is due).
+pub async fn pending(c: &impl Conn, limit: u64) -> Result<Vec<InboxItem>, StoreError> {
+    inbox::Entity::find()
+        .filter(inbox::Column::Status.eq(InboxStatus::Pending.as_str()))
+        .order_by_asc(inbox::Column::UpdateId)
+        .limit(limit)
+        .all(c.inner())
+        .await?
+        .into_iter()
+        .map(InboxItem::try_from)
+        .collect()
+}
+
 /// The row with this update id.
 pub async fn get(c: &impl Conn, update_id: i64) -> Result<Option<InboxItem>, StoreError> {
     inbox::Entity::find_by_id(update_id)

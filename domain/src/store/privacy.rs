@@ -37,6 +37,11 @@ pub struct ConsentRecord {
     pub created_at: DateTime<Utc>,
 }
 
+/// The version of the privacy notice and /privacy text in `locales/`;
+/// consent records name the one the person saw. Change it when the
+/// policy's meaning changes.
+pub const POLICY_VERSION: &str = "2026-12-04";
+
 /// Records an opt-out or opt-in and updates the opt-out list to match.
 pub async fn record(
     tx: &Tx,

@@ -255,6 +255,48 @@ pub async fn set_status(tx: &Tx, id: i64, status: TaskStatus) -> Result<Task, St
     Task::try_from(am.update(tx.inner()).await?)
 }
 
+/// What a new classification of an edited source message changes.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Reclassified {
+    /// Task or bug.
+    pub kind: Kind,
+    /// The new title, sealed.
+    pub title_ct: Vec<u8>,
+    /// Priority.
+    pub priority: Priority,
+    /// Due date.
+    pub due_date: Option<NaiveDate>,
+    /// Confidence, 0 to 1.
+    pub confidence: f64,
+    /// Which classifier.
+    pub classifier: String,
+}
+
+/// Replaces a task's classification (after its source message was edited)
+/// and removes its assignees, which the caller writes again.
+pub async fn reclassify(tx: &Tx, id: i64, r: Reclassified) -> Result<Task, StoreError> {
+    if !(0.0..=1.0).contains(&r.confidence) {
+        return Err(StoreError::Invalid(format!(
+            "confidence {} is out of range 0 to 1",
+            r.confidence
+        )));
+    }
+    let mut am: task::ActiveModel = load(tx, id).await?.into();
+    am.kind = Set(r.kind.as_str().to_owned());
+    am.title_ct = Set(r.title_ct);
+    am.priority = Set(r.priority.as_str().to_owned());
+    am.due_date = Set(r.due_date);
+    am.confidence = Set(r.confidence);
+    am.classifier = Set(r.classifier);
+    am.updated_at = Set(now());
+    let task = Task::try_from(am.update(tx.inner()).await?)?;
+    task_assignee::Entity::delete_many()
+        .filter(task_assignee::Column::TaskId.eq(id))
+        .exec(tx.inner())
+        .await?;
+    Ok(task)
+}
+
 /// Records the Telegram message id of the bot's card for the task.
 pub async fn set_card_message(tx: &Tx, id: i64, card_message_id: i64) -> Result<Task, StoreError> {
     let mut am: task::ActiveModel = load(tx, id).await?.into();

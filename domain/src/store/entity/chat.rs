@@ -14,6 +14,7 @@ pub struct Model {
     pub language: Option<String>,
     pub retention_days: Option<i32>,
     pub notice_sent_at: Option<DateTimeUtc>,
+    pub pending_notice_at: Option<DateTimeUtc>,
     pub decided_at: Option<DateTimeUtc>,
     pub decided_by: Option<String>,
     pub created_at: DateTimeUtc,
