@@ -1,4 +1,4 @@
-//! The command line: `tasktracker [run] | migrate | check-config`.
+//! The command line: `tasktracker [run] | migrate | check-config | …`.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -77,6 +77,18 @@ pub enum Command {
         #[arg(long)]
         keep_opt_out: bool,
     },
+    /// Write everything stored about one person (what /export sends them)
+    /// as JSON files into a directory; audited without naming them
+    Export {
+        /// Their Telegram user id
+        #[arg(long)]
+        telegram_user_id: i64,
+        /// The directory for the files (created, mode 0700, when missing);
+        /// files are tasktracker-export-DATE-partN.json, mode 0600, and an
+        /// existing file is never overwritten
+        #[arg(long, value_name = "DIR")]
+        out: PathBuf,
+    },
     /// Delete what the retention policy says has expired, now
     Purge {
         /// Count what would go; delete nothing
@@ -124,6 +136,7 @@ pub fn main(cli: Cli, env: Vec<(String, String)>) -> ExitCode {
         | Command::Audit(_)
         | Command::Chats(_)
         | Command::Purge { .. }
+        | Command::Export { .. }
         | Command::Forget { .. } => Purpose::Database,
         Command::Classify { now, tz, provider } => {
             return classify(&cli, env, now, tz, &provider);
@@ -183,6 +196,18 @@ pub fn main(cli: Cli, env: Vec<(String, String)>) -> ExitCode {
                     &loaded,
                     telegram_user_id,
                     keep_opt_out,
+                    &crate::keys_cmd::actor(&env_for_actor),
+                )
+                .await
+            }
+            Command::Export {
+                telegram_user_id,
+                out,
+            } => {
+                export(
+                    &loaded,
+                    telegram_user_id,
+                    &out,
                     &crate::keys_cmd::actor(&env_for_actor),
                 )
                 .await
@@ -327,17 +352,21 @@ async fn forget(
         .context("unlocking the encryption keys")?;
     let e = domain::forget::forget(&db, &vault, telegram_user_id, keep_opt_out, actor).await?;
     db.close().await?;
-    if !e.profile && e.consents == 0 {
+    if !e.found_anything() {
         println!("nothing is stored about that person");
     } else {
         println!(
             "erased {} message(s), {} task(s) made from them, {} assignment(s), {} queued \
-             message(s), {} consent record(s){}; their key is destroyed",
+             message(s), {} sent repl(ies) quoting them ({} to delete from their chats), \
+             {} consent record(s), {} request(s){}; their key is destroyed",
             e.messages,
             e.tasks,
             e.assignments,
             e.outbox,
+            e.sent,
+            e.deletions,
             e.consents,
+            e.requests,
             if keep_opt_out {
                 " (kept on the opt-out list)"
             } else {
@@ -346,6 +375,21 @@ async fn forget(
         );
     }
     Ok(())
+}
+
+async fn export(
+    loaded: &Loaded,
+    telegram_user_id: i64,
+    out: &std::path::Path,
+    actor: &str,
+) -> anyhow::Result<()> {
+    let db = open(loaded).await?;
+    let vault = Vault::unlock(&db, &OpenOptions::from_config(loaded, db.backend()))
+        .await
+        .context("unlocking the encryption keys")?;
+    let result = crate::export_cmd::run(&db, &vault, loaded, telegram_user_id, out, actor).await;
+    db.close().await?;
+    result
 }
 
 async fn purge(loaded: &Loaded, dry_run: bool, batch: u64, actor: &str) -> anyhow::Result<()> {

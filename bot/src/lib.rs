@@ -8,6 +8,7 @@ pub mod chats_cmd;
 pub mod classify_cmd;
 pub mod cli;
 pub mod context;
+pub mod export_cmd;
 pub mod handlers;
 pub mod keys_cmd;
 pub mod limits;

@@ -66,6 +66,10 @@ pub const KEYS: &[&str] = &[
     "bot.classifications_per_minute",
     "bot.purge_interval",
     "log.format",
+    "privacy.export_limit",
+    "privacy.export_window",
+    "privacy.export_part_mib",
+    "privacy.forget_confirm_timeout",
 ];
 
 /// The default key file, beside the default database.
@@ -93,6 +97,62 @@ pub struct Config {
     /// Logging.
     #[serde(default)]
     pub log: LogConfig,
+    /// Data-subject rights: export and erasure.
+    #[serde(default)]
+    pub privacy: PrivacyConfig,
+}
+
+/// Telegram refuses documents over 50 MB; a part is at most this many MiB
+/// (47 MiB = 49,283,072 bytes, under 50 MB however Telegram counts).
+pub const MAX_EXPORT_PART_MIB: u32 = 47;
+
+/// `[privacy]`
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct PrivacyConfig {
+    /// How many `/export`s a person may ask for within `export_window`.
+    pub export_limit: u32,
+    /// The window of the export limit.
+    #[serde(deserialize_with = "duration::deserialize")]
+    pub export_window: Duration,
+    /// The largest export file, in MiB; a bigger export is split into parts.
+    pub export_part_mib: u32,
+    /// How long a `/forget` confirmation button stays valid.
+    #[serde(deserialize_with = "duration::deserialize")]
+    pub forget_confirm_timeout: Duration,
+}
+
+impl Default for PrivacyConfig {
+    fn default() -> Self {
+        Self {
+            export_limit: 1,
+            export_window: Duration::from_secs(24 * 3600),
+            export_part_mib: MAX_EXPORT_PART_MIB,
+            forget_confirm_timeout: Duration::from_secs(600),
+        }
+    }
+}
+
+impl PrivacyConfig {
+    /// The export limit, for [`crate::requests::reserve_export`].
+    pub fn export_limit(&self) -> crate::requests::ExportLimit {
+        crate::requests::ExportLimit {
+            per_window: self.export_limit,
+            window: chrono::Duration::from_std(self.export_window)
+                .unwrap_or(chrono::Duration::hours(24)),
+        }
+    }
+
+    /// The largest export part in bytes.
+    pub fn export_part_bytes(&self) -> u64 {
+        u64::from(self.export_part_mib) * 1024 * 1024
+    }
+
+    /// How long a `/forget` confirmation stays valid.
+    pub fn forget_confirm_timeout(&self) -> chrono::Duration {
+        chrono::Duration::from_std(self.forget_confirm_timeout)
+            .unwrap_or(chrono::Duration::minutes(10))
+    }
 }
 
 /// `[chats]`
@@ -477,6 +537,10 @@ impl Config {
                 LogFormat::Text => "text",
                 LogFormat::Json => "json",
             })),
+            "privacy.export_limit" => Some(self.privacy.export_limit.to_string()),
+            "privacy.export_window" => dur(&self.privacy.export_window),
+            "privacy.export_part_mib" => Some(self.privacy.export_part_mib.to_string()),
+            "privacy.forget_confirm_timeout" => dur(&self.privacy.forget_confirm_timeout),
             _ => None,
         }
     }
@@ -964,6 +1028,44 @@ fn check_values(
             format!(
                 "{} is out of range: use 5s to 10m (shorter waits make the bot and the console fail with \"database is locked\")",
                 humantime::format_duration(d.busy_timeout)
+            ),
+        );
+    }
+
+    let p = &config.privacy;
+    if !(1..=100).contains(&p.export_limit) {
+        bad(
+            "privacy.export_limit",
+            format!(
+                "{} is out of range: use 1 to 100 exports per privacy.export_window",
+                p.export_limit
+            ),
+        );
+    }
+    if !(Duration::from_secs(60)..=Duration::from_secs(30 * 24 * 3600)).contains(&p.export_window) {
+        bad(
+            "privacy.export_window",
+            format!(
+                "{} is out of range: use 1m to 30days",
+                humantime::format_duration(p.export_window)
+            ),
+        );
+    }
+    if !(1..=MAX_EXPORT_PART_MIB).contains(&p.export_part_mib) {
+        bad(
+            "privacy.export_part_mib",
+            format!(
+                "{} is out of range: use 1 to {MAX_EXPORT_PART_MIB} (Telegram refuses documents over 50 MB)",
+                p.export_part_mib
+            ),
+        );
+    }
+    if !(Duration::from_secs(30)..=Duration::from_secs(3600)).contains(&p.forget_confirm_timeout) {
+        bad(
+            "privacy.forget_confirm_timeout",
+            format!(
+                "{} is out of range: use 30s to 1h",
+                humantime::format_duration(p.forget_confirm_timeout)
             ),
         );
     }

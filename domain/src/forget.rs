@@ -1,17 +1,27 @@
-//! Erasure of one person (`/forget`, `tasktracker forget`).
+//! Erasure of one person (`/forget` once confirmed, `tasktracker forget`).
 //!
 //! In one transaction: their messages and the tasks made from them, their
 //! assignments on other people's tasks, pending outbox items that quote
-//! them, their profile and blind-index entries (keeping only an opt-out
-//! marker if they ask to stay opted out), and their data key, which makes
+//! them, the bot's sent messages that quoted them (a `deleteMessage` is
+//! queued for those sent in a group less than 48 hours ago, the longest
+//! Telegram lets a bot delete), their profile and every row keyed by their
+//! blind index (consents, data-subject requests; only an opt-out marker
+//! stays if they ask to stay opted out), and their data key, which makes
 //! every copy of their data unreadable, backups included. A PII-free audit
-//! entry records the counts. A second erasure finds nothing and is harmless.
+//! entry records the counts and is all that remains. A second erasure finds
+//! nothing and is harmless.
 
-use crate::records;
-use crate::store::Db;
+use chrono::{DateTime, Utc};
+
+use crate::records::{self, OutgoingRequest};
 use crate::store::audit::{self, NewAuditEntry};
-use crate::store::{StoreError, messages, outbox, people, privacy, tasks};
+use crate::store::outbox::OutboxStatus;
+use crate::store::{Db, StoreError, Tx, now};
+use crate::store::{messages, outbox, people, privacy, subject_requests, tasks};
 use crate::vault::{Vault, VaultError};
+
+/// How long after sending Telegram lets a bot delete a message.
+pub const DELETE_WINDOW: chrono::Duration = chrono::Duration::hours(48);
 
 /// What an erasure removed.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
@@ -24,15 +34,29 @@ pub struct Erased {
     pub assignments: u64,
     /// Pending outbox items that quoted the person.
     pub outbox: u64,
+    /// The bot's sent messages that quoted the person, forgotten.
+    pub sent: u64,
+    /// Of those, the ones still in a group chat and less than 48 hours old,
+    /// for which a `deleteMessage` was queued.
+    pub deletions: u64,
     /// Consent records.
     pub consents: u64,
+    /// Data-subject requests (exports and erasures, this one included).
+    pub requests: u64,
     /// Whether a profile existed.
     pub profile: bool,
     /// Whether a data key was destroyed.
     pub key: bool,
 }
 
-/// Erases everything about the person with this Telegram user id.
+impl Erased {
+    /// Whether anything was stored about the person.
+    pub fn found_anything(&self) -> bool {
+        self.profile || self.consents > 0 || self.requests > 0
+    }
+}
+
+/// Erases everything about the person with this Telegram user id, at once.
 pub async fn forget(
     db: &Db,
     vault: &Vault,
@@ -40,24 +64,73 @@ pub async fn forget(
     keep_opt_out: bool,
     actor: &str,
 ) -> Result<Erased, VaultError> {
-    let index = vault.user_index(telegram_user_id);
     let tx = db.begin_write().await?;
-    let mut erased = Erased::default();
-    if let Some(person) = people::get_by_index(&tx, &index).await? {
-        erased.profile = true;
-        erased.messages = messages::count_for_person(&tx, person.id).await?;
-        erased.tasks = tasks::count_for_author(&tx, person.id).await?;
-        erased.assignments =
-            tasks::remove_assignee(&tx, person.id, person.username_index.as_deref()).await?;
-        erased.outbox = outbox::delete_pending_for_person(&tx, person.id).await?;
-        // Messages, the tasks made from them and the outbox items quoting
-        // them go by cascade with the person.
-        people::delete(&tx, person.id).await?;
-        erased.key = records::shred_person_key(&tx, vault, &person).await?;
-    }
-    erased.consents = privacy::erase(&tx, &index, keep_opt_out).await?;
-    audit::append(
+    let erased = erase(
         &tx,
+        vault,
+        &vault.user_index(telegram_user_id),
+        keep_opt_out,
+        now(),
+    )
+    .await?;
+    record(&tx, actor, &erased).await?;
+    tx.commit().await?;
+    Ok(erased)
+}
+
+/// The erasure itself, in the caller's transaction. `now` decides which
+/// sent messages are young enough to delete.
+pub(crate) async fn erase(
+    tx: &Tx,
+    vault: &Vault,
+    index: &[u8],
+    keep_opt_out: bool,
+    now: DateTime<Utc>,
+) -> Result<Erased, VaultError> {
+    subject_requests::lock_person(tx, index).await?;
+    let mut erased = Erased::default();
+    if let Some(person) = people::get_by_index(tx, index).await? {
+        erased.profile = true;
+        erased.messages = messages::count_for_person(tx, person.id).await?;
+        erased.tasks = tasks::count_for_author(tx, person.id).await?;
+        erased.assignments =
+            tasks::remove_assignee(tx, person.id, person.username_index.as_deref()).await?;
+        erased.outbox = outbox::delete_pending_for_person(tx, person.id).await?;
+        // The bot's replies quoting them stay visible in their chats: delete
+        // those Telegram still lets us delete. The request names only ids, so
+        // it is sealed under the system key and outlives the person.
+        for (chat_id, message_id) in
+            outbox::sent_in_groups_since(tx, person.id, now - DELETE_WINDOW).await?
+        {
+            records::enqueue_request(
+                tx,
+                vault,
+                &OutgoingRequest {
+                    chat_id,
+                    method: "deleteMessage".into(),
+                    params: serde_json::json!({ "chat_id": chat_id, "message_id": message_id }),
+                    person_id: None,
+                    task_id: None,
+                },
+            )
+            .await?;
+            erased.deletions += 1;
+        }
+        erased.sent = outbox::delete_for_person(tx, person.id, OutboxStatus::Sent).await?;
+        // Messages, the tasks made from them and the remaining outbox items
+        // quoting them go by cascade with the person.
+        people::delete(tx, person.id).await?;
+        erased.key = records::shred_person_key(tx, vault, &person).await?;
+    }
+    erased.consents = privacy::erase(tx, index, keep_opt_out).await?;
+    erased.requests = subject_requests::delete_for(tx, index).await?;
+    Ok(erased)
+}
+
+/// The PII-free audit entry of an erasure.
+pub(crate) async fn record(tx: &Tx, actor: &str, erased: &Erased) -> Result<(), StoreError> {
+    audit::append(
+        tx,
         NewAuditEntry {
             actor: actor.to_owned(),
             action: "privacy.forget".into(),
@@ -68,6 +141,5 @@ pub async fn forget(
         },
     )
     .await?;
-    tx.commit().await?;
-    Ok(erased)
+    Ok(())
 }

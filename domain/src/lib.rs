@@ -6,6 +6,8 @@
 //! - [`i18n`]: the Fluent translations of `locales/` and language choice.
 //! - [`crypto`]: encryption at rest with ring (keys, envelopes, blind indexes).
 //! - [`store`]: the database (SQLite or PostgreSQL) and the repositories over it.
+//! - [`export`], [`requests`], [`forget`]: people's rights to a copy of
+//!   their data and to its erasure.
 //!
 //! This crate and `migrations` are the only ones that know sea-orm: every
 //! repository function returns this crate's own types. It reads no environment
@@ -15,10 +17,12 @@
 pub mod classify;
 pub mod config;
 pub mod crypto;
+pub mod export;
 pub mod forget;
 pub mod i18n;
 pub mod purge;
 pub mod records;
+pub mod requests;
 pub mod rotation;
 pub mod secret;
 pub mod store;

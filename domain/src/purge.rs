@@ -107,20 +107,23 @@ async fn purge_all(
     for chat in chats::list(db, None).await.map_err(fail(counts))? {
         let days = policy.effective_days(chat.retention_days);
         let cutoff = now - chrono::Duration::days(i64::from(days));
-        let mut after = 0;
+        let mut after = None;
         loop {
             let tx = db.begin_write().await.map_err(fail(counts))?;
-            let ids = messages::expired_ids(&tx, chat.id, cutoff, after, batch)
+            let page = messages::expired_page(&tx, chat.id, cutoff, after, batch)
                 .await
                 .map_err(fail(counts))?;
-            let Some(last) = ids.last() else { break };
+            let Some(&(last_id, last_sent)) = page.last() else {
+                break;
+            };
+            after = Some((last_sent, last_id));
+            let ids: Vec<i64> = page.iter().map(|(id, _)| *id).collect();
             counts.tasks += as_i64(
                 tasks::count_for_messages(&tx, &ids)
                     .await
                     .map_err(fail(counts))?,
             );
             if opts.dry_run {
-                after = *last;
                 counts.messages += as_i64(ids.len() as u64);
                 drop(tx);
             } else {

@@ -381,11 +381,16 @@ pub async fn task_assignees(
     task: &Task,
 ) -> Result<Vec<String>, VaultError> {
     let mut out = Vec::new();
-    for (position, a) in tasks::assignees(c, task.id).await?.iter().enumerate() {
-        let position = i64::try_from(position).unwrap_or(i64::MAX);
+    // Each handle is bound to its stored position, which keeps a gap where
+    // an erased person's assignment was removed.
+    for a in tasks::assignees_of(c, &[task.id]).await? {
         out.push(
             vault
-                .open_text(c, &aad::assignee_handle(task.id, position), &a.handle_ct)
+                .open_text(
+                    c,
+                    &aad::assignee_handle(task.id, i64::from(a.position)),
+                    &a.assignee.handle_ct,
+                )
                 .await?,
         );
     }

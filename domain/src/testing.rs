@@ -37,3 +37,26 @@ pub async fn delete_audit_entry(db: &Db, seq: i64) -> Result<u64, StoreError> {
         .await?;
     Ok(res.rows_affected())
 }
+
+/// Sets when an outbox item was delivered, as if it had been sent then
+/// (`outbox::mark_sent` always records the present).
+pub async fn set_outbox_sent_at(
+    db: &Db,
+    id: i64,
+    at: chrono::DateTime<chrono::Utc>,
+) -> Result<u64, StoreError> {
+    let c = db.inner();
+    let backend = c.get_database_backend();
+    let sql = match db.backend() {
+        crate::store::Backend::Sqlite => "UPDATE outbox SET sent_at = ? WHERE id = ?",
+        crate::store::Backend::Postgres => "UPDATE outbox SET sent_at = $1 WHERE id = $2",
+    };
+    let res = c
+        .execute_raw(Statement::from_sql_and_values(
+            backend,
+            sql,
+            [at.into(), id.into()],
+        ))
+        .await?;
+    Ok(res.rows_affected())
+}

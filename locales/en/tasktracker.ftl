@@ -104,3 +104,25 @@ privacy-policy =
     Your rights: /export sends you all your data, /forget erases it, /optout stops me storing your messages (in a private chat with me for /export and /forget).
     Contact: { $contact }
 privacy-contact-none = the operator of this bot
+
+## Export and erasure
+export-about = This file holds everything tasktracker stores about you: your profile, your messages and the tasks recognised in them, other people's tasks assigned to you, your consent choices and your requests. It holds nothing about anyone else. A large export comes in several parts; each part is a complete JSON file with the same export_id.
+export-preparing = Collecting your data; this takes a moment.
+export-caption = Your data as of { $date }, part { $part } of { $parts }.
+export-done = That is everything I store about you. Messages: { $messages }; files: { $parts }.
+export-refused = You received an export recently. The next one is possible at { $time } (UTC).
+export-failed = Sorry, I could not prepare your export. It does not count against your limit; please try again later.
+forget-confirm = This erases everything I store about you, at once and for good: your messages, the tasks made from them, your assignments, my replies quoting you, your profile and your key. Confirm within { $minutes } min.
+forget-button-confirm = 🗑 Erase everything
+forget-button-cancel = Cancel
+forget-cancelled = Cancelled: nothing was erased.
+forget-expired = This confirmation has expired; send /forget again.
+forget-closed = This confirmation is no longer valid; send /forget again if you still want it.
+forget-done =
+    Done: everything I stored about you is erased, and your key is destroyed.
+    Messages: { $messages }
+    Tasks made from them: { $tasks }
+    Assignments: { $assignments }
+    My replies quoting you: { $replies }
+    Only an anonymous record that an erasure took place remains.
+forget-nothing = I store nothing about you, so there was nothing to erase.

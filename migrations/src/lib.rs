@@ -13,6 +13,7 @@ pub use sea_orm_migration::MigratorTrait;
 use sea_orm_migration::prelude::*;
 
 mod m20261204_000001_initial;
+mod m20261204_000002_subject_requests;
 mod m20261204_000004_chat_notices;
 
 /// The ordered list of every migration.
@@ -24,6 +25,7 @@ impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
         vec![
             Box::new(m20261204_000001_initial::Migration),
+            Box::new(m20261204_000002_subject_requests::Migration),
             Box::new(m20261204_000004_chat_notices::Migration),
         ]
     }

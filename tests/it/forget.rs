@@ -13,7 +13,28 @@ use domain::store::{admin, audit, keys, messages, people, tasks};
 use domain::vault::{KekSource, OpenOptions, Vault, VaultError};
 use tests::db::TestDb;
 
-on_both_backends!(forget_erases_one_person_and_nothing_else);
+on_both_backends!(
+    forget_erases_one_person_and_nothing_else,
+    forget_deletes_recent_group_replies_quoting_them,
+);
+
+/// The SQLite file and its write-ahead log hold no trace of `canary`.
+fn assert_no_trace_in_files(t: &TestDb, canary: &str) {
+    let Some(path) = t.config.url.expose().strip_prefix("sqlite://") else {
+        return;
+    };
+    let mut scanned = 0;
+    for file in [path.to_owned(), format!("{path}-wal")] {
+        if let Ok(bytes) = std::fs::read(&file) {
+            scanned += bytes.len();
+            assert!(
+                !bytes.windows(canary.len()).any(|w| w == canary.as_bytes()),
+                "{file} holds {canary:?}"
+            );
+        }
+    }
+    assert!(scanned > 10_000, "the files were read ({scanned} bytes)");
+}
 
 fn profile(id: i64, name: &str, username: &str) -> Profile {
     Profile {
@@ -149,7 +170,10 @@ async fn forget_erases_one_person_and_nothing_else(t: &TestDb) {
             tasks: 1,
             assignments: 1,
             outbox: 2,
+            sent: 0,
+            deletions: 0,
             consents: 2,
+            requests: 0,
             profile: true,
             key: true,
         }
@@ -183,6 +207,7 @@ async fn forget_erases_one_person_and_nothing_else(t: &TestDb) {
         admin::scan_for(&t.db, b"FORGETME").await.unwrap(),
         Vec::<String>::new()
     );
+    assert_no_trace_in_files(t, "FORGETME");
 
     // Ivan's message and task stay; the task lost only her assignment.
     assert_eq!(
@@ -193,6 +218,12 @@ async fn forget_erases_one_person_and_nothing_else(t: &TestDb) {
     let left = tasks::assignees(&t.db, kept.id).await.unwrap();
     assert_eq!(left.len(), 1);
     assert_eq!(left[0].person_id, Some(ivan.id));
+    // The handle left behind still opens: it is bound to its stored
+    // position, which kept the gap hers left.
+    assert_eq!(
+        records::task_assignees(&t.db, &v, &kept).await.unwrap(),
+        ["ivan_k"]
+    );
     assert!(people::get(&t.db, ivan.id).await.unwrap().is_some());
 
     // The audit entry holds counts, no one's identity.
@@ -221,5 +252,121 @@ async fn forget_erases_one_person_and_nothing_else(t: &TestDb) {
         privacy::is_opted_out(&t.db, &v.user_index(501))
             .await
             .unwrap()
+    );
+}
+
+async fn forget_deletes_recent_group_replies_quoting_them(t: &TestDb) {
+    use domain::records::OutgoingRequest;
+    use domain::requests;
+    let dir = tempfile::tempdir().unwrap();
+    let v = Vault::unlock(
+        &t.db,
+        &OpenOptions {
+            source: KekSource::File(dir.path().join("k")),
+            create_if_missing: true,
+        },
+    )
+    .await
+    .unwrap();
+    let tx = t.db.begin_write().await.unwrap();
+    records::save_chat(&tx, &v, -5, ChatKind::Supergroup, Some("Team"))
+        .await
+        .unwrap();
+    let mira = records::save_person(&tx, &v, &profile(501, "Mira REPLYCANARY", "mira_f"))
+        .await
+        .unwrap();
+    let ivan = records::save_person(&tx, &v, &profile(502, "Ivan", "ivan_k"))
+        .await
+        .unwrap();
+    // (chat, person, sent message id, hours ago; None = still pending)
+    let plan: [(i64, i64, Option<i64>, Option<i64>); 7] = [
+        (-5, mira.id, Some(10), Some(1)),  // a card in the group: deleted
+        (-5, mira.id, Some(10), Some(2)),  // an edit of that card: once
+        (-5, mira.id, Some(11), Some(49)), // too old for Telegram to delete
+        (501, mira.id, Some(12), Some(1)), // her private chat: hers to clear
+        (-5, mira.id, None, Some(1)),      // a reaction: no message to delete
+        (-5, mira.id, None, None),         // not sent yet: dropped
+        (-5, ivan.id, Some(13), Some(1)),  // Ivan's: untouched
+    ];
+    let mut ids = Vec::new();
+    for (chat, person, _, _) in plan {
+        ids.push(
+            records::enqueue_request(
+                &tx,
+                &v,
+                &OutgoingRequest {
+                    chat_id: chat,
+                    method: "sendMessage".into(),
+                    params: serde_json::json!({"chat_id": chat, "text": "Task #1: REPLYCANARY"}),
+                    person_id: Some(person),
+                    task_id: None,
+                },
+            )
+            .await
+            .unwrap(),
+        );
+    }
+    for (id, (_, _, msg, ago)) in ids.iter().zip(plan) {
+        if ago.is_some() {
+            outbox::mark_sent(&tx, *id, msg).await.unwrap();
+        }
+    }
+    tx.commit().await.unwrap();
+    let now = Utc::now();
+    for (id, (_, _, _, ago)) in ids.iter().zip(plan) {
+        if let Some(h) = ago {
+            domain::testing::set_outbox_sent_at(&t.db, *id, now - chrono::Duration::hours(h))
+                .await
+                .unwrap();
+        }
+    }
+    // A pending erasure request of hers goes with her.
+    let r = requests::open_erasure(&t.db, &v, 501, chrono::Duration::minutes(10), now)
+        .await
+        .unwrap();
+
+    let erased = requests::confirm_erasure(&t.db, &v, 501, r.id, false, "bot", now)
+        .await
+        .unwrap();
+    assert_eq!(erased.outbox, 1);
+    assert_eq!(erased.sent, 5);
+    assert_eq!(erased.deletions, 1);
+    assert_eq!(erased.requests, 1);
+
+    // One deleteMessage, quoting no one, for the young group card.
+    let pending = outbox::due(&t.db, now + chrono::Duration::hours(1), 100)
+        .await
+        .unwrap();
+    assert_eq!(pending.len(), 1, "{pending:?}");
+    let d = &pending[0];
+    assert_eq!(
+        (d.method.as_str(), d.chat_id, d.person_id),
+        ("deleteMessage", -5, None)
+    );
+    assert_eq!(
+        records::request_params(&t.db, &v, d).await.unwrap(),
+        serde_json::json!({"chat_id": -5, "message_id": 10})
+    );
+    // Her rows are gone; Ivan's sent reply is untouched.
+    for (id, (_, person, _, _)) in ids.iter().zip(plan) {
+        let row = outbox::get(&t.db, *id).await.unwrap();
+        assert_eq!(row.is_some(), person == ivan.id, "outbox item {id}");
+    }
+    assert_eq!(outbox::count(&t.db, OutboxStatus::Sent).await.unwrap(), 1);
+    assert_eq!(
+        admin::scan_for(&t.db, b"REPLYCANARY").await.unwrap(),
+        Vec::<String>::new()
+    );
+    assert_no_trace_in_files(t, "REPLYCANARY");
+
+    // Again: nothing found, nothing queued.
+    let again = forget::forget(&t.db, &v, 501, false, "cli:test")
+        .await
+        .unwrap();
+    assert_eq!(again, forget::Erased::default());
+    assert!(!again.found_anything());
+    assert_eq!(
+        outbox::count(&t.db, OutboxStatus::Pending).await.unwrap(),
+        1
     );
 }

@@ -35,6 +35,7 @@ mod classify_cli;
 mod classify_eval;
 mod config_cli;
 mod encryption;
+mod export;
 mod fake_telegram;
 mod forget;
 mod keys_cli;

@@ -17,7 +17,10 @@ use domain::store::tasks::{self, NewTask};
 use domain::store::{Db, audit};
 use tests::db::TestDb;
 
-on_both_backends!(purge_removes_exactly_what_expired);
+on_both_backends!(
+    purge_removes_exactly_what_expired,
+    expired_pages_walk_equal_times_once_each,
+);
 
 async fn put(db: &Db, person: i64, chat: i64, id: i64, age_days: i64) -> i64 {
     let tx = db.begin_write().await.unwrap();
@@ -226,4 +229,74 @@ async fn purge_removes_exactly_what_expired(t: &TestDb) {
         "{}",
         entries[2].details
     );
+}
+
+/// The purge pages by (sent at, row id): messages sent in the same
+/// microsecond are each returned once, and unexpired ones never.
+async fn expired_pages_walk_equal_times_once_each(t: &TestDb) {
+    let db = &t.db;
+    let tx = db.begin_write().await.unwrap();
+    chats::record_seen(&tx, -1, ChatKind::Group, None)
+        .await
+        .unwrap();
+    let p = people::upsert(
+        &tx,
+        PersonUpsert {
+            user_index: vec![2; 32],
+            key_id: None,
+            name_ct: None,
+            username_ct: None,
+            username_index: None,
+            language_code: None,
+        },
+    )
+    .await
+    .unwrap();
+    let same = domain::store::now() - Duration::days(40);
+    let rows: Vec<NewMessage> = (0..10)
+        .map(|i| NewMessage {
+            chat_id: -1,
+            message_id: i,
+            person_id: p.id,
+            // Seven at one instant, then three older, then two fresh.
+            sent_at: match i {
+                0..7 => same,
+                7..10 => same - Duration::days(i),
+                _ => unreachable!(),
+            },
+            text_ct: vec![0],
+            reply_to_message_id: None,
+            is_forwarded: false,
+        })
+        .chain((10..12).map(|i| NewMessage {
+            chat_id: -1,
+            message_id: i,
+            person_id: p.id,
+            sent_at: domain::store::now(),
+            text_ct: vec![0],
+            reply_to_message_id: None,
+            is_forwarded: false,
+        }))
+        .collect();
+    assert_eq!(messages::insert_many(&tx, rows).await.unwrap(), 12);
+    tx.commit().await.unwrap();
+
+    let cutoff = Utc::now() - Duration::days(30);
+    let mut after = None;
+    let mut seen = Vec::new();
+    loop {
+        let page = messages::expired_page(db, -1, cutoff, after, 2)
+            .await
+            .unwrap();
+        let Some(&(id, at)) = page.last() else { break };
+        after = Some((at, id));
+        seen.extend(page);
+    }
+    assert_eq!(seen.len(), 10, "{seen:?}");
+    let mut sorted = seen.clone();
+    sorted.sort_by_key(|(id, at)| (*at, *id));
+    assert_eq!(seen, sorted, "oldest first, row id within a time");
+    let mut ids: Vec<i64> = seen.iter().map(|(id, _)| *id).collect();
+    ids.dedup();
+    assert_eq!(ids.len(), 10);
 }

@@ -9,7 +9,7 @@ use sea_orm::{
 };
 
 use super::entity::message;
-use super::{Conn, StoreError, Tx, now};
+use super::{Conn, INSERT_CHUNK, StoreError, Tx, now};
 
 /// A stored message.
 #[derive(Debug, Clone, PartialEq)]
@@ -127,6 +127,38 @@ pub async fn capture(tx: &Tx, m: NewMessage) -> Result<Captured, StoreError> {
     })
 }
 
+/// Stores many messages at once, in multi-row inserts kept below the
+/// bind-parameter limit: for imports and benchmarks, where every row is
+/// known to be new (a duplicate chat and message id fails the insert).
+/// Returns how many were stored.
+pub async fn insert_many(tx: &Tx, rows: Vec<NewMessage>) -> Result<u64, StoreError> {
+    let t = now();
+    let mut n = 0;
+    let models: Vec<message::ActiveModel> = rows
+        .into_iter()
+        .map(|m| message::ActiveModel {
+            id: Default::default(),
+            chat_id: Set(m.chat_id),
+            message_id: Set(m.message_id),
+            person_id: Set(m.person_id),
+            sent_at: Set(m.sent_at),
+            edited_at: Set(None),
+            text_ct: Set(m.text_ct),
+            reply_to_message_id: Set(m.reply_to_message_id),
+            is_forwarded: Set(m.is_forwarded),
+            created_at: Set(t),
+            updated_at: Set(t),
+        })
+        .collect();
+    for chunk in models.chunks(INSERT_CHUNK) {
+        n += chunk.len() as u64;
+        message::Entity::insert_many(chunk.to_vec())
+            .exec_without_returning(tx.inner())
+            .await?;
+    }
+    Ok(n)
+}
+
 /// Replaces the text of an edited message. Returns the updated row, or `None`
 /// when the message is not stored or this edit is not newer than the last one
 /// (edits can be redelivered out of order).
@@ -241,6 +273,41 @@ pub async fn delete_ids(tx: &Tx, ids: &[i64]) -> Result<u64, StoreError> {
         .exec(tx.inner())
         .await?
         .rows_affected)
+}
+
+/// Up to `limit` messages of a chat sent before `cutoff`, oldest first,
+/// after the keyset position `after` (sent at, row id): `(row id, sent at)`.
+/// It walks the `(chat_id, sent_at)` index in its own order, so a page costs
+/// the same however many messages expired; ordering by row id instead sorts
+/// every expired row of the chat for each page.
+pub async fn expired_page(
+    c: &impl Conn,
+    chat_id: i64,
+    cutoff: DateTime<Utc>,
+    after: Option<(DateTime<Utc>, i64)>,
+    limit: u64,
+) -> Result<Vec<(i64, DateTime<Utc>)>, StoreError> {
+    let mut q = message::Entity::find()
+        .select_only()
+        .column(message::Column::Id)
+        .column(message::Column::SentAt)
+        .filter(message::Column::ChatId.eq(chat_id))
+        .filter(message::Column::SentAt.lt(cutoff));
+    if let Some((sent_at, id)) = after {
+        // `sent_at >= ?` bounds the index range; the rest skips what the
+        // previous page returned.
+        q = q.filter(message::Column::SentAt.gte(sent_at)).filter(
+            sea_orm::Condition::any()
+                .add(message::Column::SentAt.gt(sent_at))
+                .add(message::Column::Id.gt(id)),
+        );
+    }
+    Ok(q.order_by_asc(message::Column::SentAt)
+        .order_by_asc(message::Column::Id)
+        .limit(limit)
+        .into_tuple::<(i64, DateTime<Utc>)>()
+        .all(c.inner())
+        .await?)
 }
 
 /// How many messages a person has.

@@ -25,6 +25,7 @@ pub mod privacy;
 pub mod providers;
 pub mod retention;
 pub mod settings;
+pub mod subject_requests;
 pub mod tasks;
 
 pub use db::{Backend, Conn, Db, MigrationReport, Tx};

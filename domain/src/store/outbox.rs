@@ -206,6 +206,49 @@ pub async fn delete_pending_for_person(tx: &Tx, person_id: i64) -> Result<u64, S
         .rows_affected)
 }
 
+/// Deletes the items of a person in `status` (on erasure). Returns how many.
+pub async fn delete_for_person(
+    tx: &Tx,
+    person_id: i64,
+    status: OutboxStatus,
+) -> Result<u64, StoreError> {
+    Ok(outbox::Entity::delete_many()
+        .filter(outbox::Column::PersonId.eq(person_id))
+        .filter(outbox::Column::Status.eq(status.as_str()))
+        .exec(tx.inner())
+        .await?
+        .rows_affected)
+}
+
+/// The Telegram messages the bot sent, quoting a person, at or after
+/// `since`, in group chats (negative ids): `(chat id, message id)`, each
+/// once, oldest first.
+pub async fn sent_in_groups_since(
+    c: &impl Conn,
+    person_id: i64,
+    since: DateTime<Utc>,
+) -> Result<Vec<(i64, i64)>, StoreError> {
+    let rows: Vec<(i64, Option<i64>)> = outbox::Entity::find()
+        .select_only()
+        .column(outbox::Column::ChatId)
+        .column(outbox::Column::SentMessageId)
+        .filter(outbox::Column::PersonId.eq(person_id))
+        .filter(outbox::Column::Status.eq(OutboxStatus::Sent.as_str()))
+        .filter(outbox::Column::SentAt.gte(since))
+        .filter(outbox::Column::SentMessageId.is_not_null())
+        .filter(outbox::Column::ChatId.lt(0))
+        .order_by_asc(outbox::Column::Id)
+        .into_tuple()
+        .all(c.inner())
+        .await?;
+    let mut seen = std::collections::HashSet::new();
+    Ok(rows
+        .into_iter()
+        .filter_map(|(chat, msg)| msg.map(|m| (chat, m)))
+        .filter(|pair| seen.insert(*pair))
+        .collect())
+}
+
 /// How many items are in `status`.
 pub async fn count(c: &impl Conn, status: OutboxStatus) -> Result<u64, StoreError> {
     Ok(outbox::Entity::find()

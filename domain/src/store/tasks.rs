@@ -367,3 +367,100 @@ pub async fn remove_assignee(
         .await?
         .rows_affected)
 }
+
+/// An assignee as stored, with the position its handle is bound to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredAssignee {
+    /// The task.
+    pub task_id: i64,
+    /// Position in mention order; part of the handle's binding. Positions
+    /// keep gaps where an erased person's assignment was removed.
+    pub position: i32,
+    /// The assignee.
+    pub assignee: Assignee,
+}
+
+/// The assignees of these tasks, by task then position.
+pub async fn assignees_of(
+    c: &impl Conn,
+    task_ids: &[i64],
+) -> Result<Vec<StoredAssignee>, StoreError> {
+    if task_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    Ok(task_assignee::Entity::find()
+        .filter(task_assignee::Column::TaskId.is_in(task_ids.iter().copied()))
+        .order_by_asc(task_assignee::Column::TaskId)
+        .order_by_asc(task_assignee::Column::Position)
+        .all(c.inner())
+        .await?
+        .into_iter()
+        .map(|m| StoredAssignee {
+            task_id: m.task_id,
+            position: m.position,
+            assignee: Assignee {
+                handle_index: m.handle_index,
+                handle_ct: m.handle_ct,
+                person_id: m.person_id,
+            },
+        })
+        .collect())
+}
+
+/// The tasks made from these messages (row ids).
+pub async fn for_messages(c: &impl Conn, message_ids: &[i64]) -> Result<Vec<Task>, StoreError> {
+    if message_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    task::Entity::find()
+        .filter(task::Column::MessageId.is_in(message_ids.iter().copied()))
+        .order_by_asc(task::Column::Id)
+        .all(c.inner())
+        .await?
+        .into_iter()
+        .map(Task::try_from)
+        .collect()
+}
+
+/// One keyset page (after task `after_id`) of the tasks a person is
+/// assigned to, by their row or the blind index of their @handle, leaving
+/// out tasks made from their own messages.
+pub async fn page_assigned(
+    c: &impl Conn,
+    person_id: i64,
+    handle_index: Option<&[u8]>,
+    after_id: i64,
+    limit: u64,
+) -> Result<Vec<Task>, StoreError> {
+    use super::entity::message;
+    use sea_orm::sea_query::Query;
+    let mut who = sea_orm::Condition::any().add(task_assignee::Column::PersonId.eq(person_id));
+    if let Some(h) = handle_index {
+        who = who.add(task_assignee::Column::HandleIndex.eq(h.to_vec()));
+    }
+    let assigned = Query::select()
+        .column(task_assignee::Column::TaskId)
+        .from(task_assignee::Entity)
+        .cond_where(who)
+        .to_owned();
+    let own = Query::select()
+        .column(message::Column::Id)
+        .from(message::Entity)
+        .and_where(message::Column::PersonId.eq(person_id))
+        .to_owned();
+    task::Entity::find()
+        .filter(task::Column::Id.in_subquery(assigned))
+        .filter(task::Column::Id.gt(after_id))
+        .filter(
+            sea_orm::Condition::any()
+                .add(task::Column::MessageId.is_null())
+                .add(task::Column::MessageId.not_in_subquery(own)),
+        )
+        .order_by_asc(task::Column::Id)
+        .limit(limit)
+        .all(c.inner())
+        .await?
+        .into_iter()
+        .map(Task::try_from)
+        .collect()
+}

@@ -17,5 +17,6 @@ pub(crate) mod provider;
 pub(crate) mod purge_run;
 pub(crate) mod retention_policy;
 pub(crate) mod setting;
+pub(crate) mod subject_request;
 pub(crate) mod task;
 pub(crate) mod task_assignee;
