@@ -6,6 +6,8 @@
 //! - [`i18n`]: the Fluent translations of `locales/` and language choice.
 //! - [`crypto`]: encryption at rest with ring (keys, envelopes, blind indexes).
 //! - [`store`]: the database (SQLite or PostgreSQL) and the repositories over it.
+//! - [`operator`]: operators' changes (chats, providers, retention), each
+//!   audited in the transaction that makes it.
 //!
 //! This crate and `migrations` are the only ones that know sea-orm: every
 //! repository function returns this crate's own types. It reads no environment
@@ -17,6 +19,7 @@ pub mod config;
 pub mod crypto;
 pub mod forget;
 pub mod i18n;
+pub mod operator;
 pub mod purge;
 pub mod records;
 pub mod rotation;

@@ -13,6 +13,7 @@ pub use sea_orm_migration::MigratorTrait;
 use sea_orm_migration::prelude::*;
 
 mod m20261204_000001_initial;
+mod m20261204_000003_console;
 
 /// The ordered list of every migration.
 #[derive(Debug)]
@@ -21,6 +22,9 @@ pub struct Migrator;
 #[async_trait::async_trait]
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(m20261204_000001_initial::Migration)]
+        vec![
+            Box::new(m20261204_000001_initial::Migration),
+            Box::new(m20261204_000003_console::Migration),
+        ]
     }
 }
