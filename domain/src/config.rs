@@ -59,6 +59,7 @@ pub const KEYS: &[&str] = &[
     "encryption.key",
     "chats.approved",
     "log.format",
+    "console.language",
 ];
 
 /// The default key file, beside the default database.
@@ -83,6 +84,17 @@ pub struct Config {
     /// Logging.
     #[serde(default)]
     pub log: LogConfig,
+    /// The operators' console.
+    #[serde(default)]
+    pub console: ConsoleConfig,
+}
+
+/// `[console]`
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ConsoleConfig {
+    /// The console's language (`en` or `uk`); unset: from `LANG`, else English.
+    pub language: Option<String>,
 }
 
 /// `[chats]`
@@ -418,6 +430,7 @@ impl Config {
                 LogFormat::Text => "text",
                 LogFormat::Json => "json",
             })),
+            "console.language" => self.console.language.as_deref().map(quote),
             _ => None,
         }
     }
@@ -805,6 +818,15 @@ fn check_values(
     }
     if config.encryption.key_file.as_os_str().is_empty() {
         bad("encryption.key_file", "must not be empty".to_owned());
+    }
+
+    if let Some(lang) = &config.console.language
+        && crate::i18n::Lang::from_tag(lang).is_none()
+    {
+        bad(
+            "console.language",
+            format!("{lang:?} is not a language the console speaks: use \"en\" or \"uk\""),
+        );
     }
 
     if let Some(zero) = config.chats.approved.iter().find(|id| **id == 0) {
