@@ -113,7 +113,7 @@ console-days = { $n ->
     [one] { $n } day
    *[other] { $n } days
 }
-console-days-default = { $n } d (default)
+console-days-default = { $n } d, default
 
 # Help and hints
 console-help-title = Keys
@@ -270,7 +270,7 @@ console-test-error = Error: { $error }
 console-keys-kek = Key-encryption key
 console-keys-data-keys = Data keys
 console-keys-values = Values by key version
-console-keys-people = { $n } keys, newest v{ $version }, oldest decryptable v{ $min }
+console-keys-people = { $n } keys, newest v{ $version }, min v{ $min }
 console-keys-erased = erased
 console-keys-unreadable = unreadable
 console-keys-rewrapping = Re-encrypting…

@@ -116,7 +116,7 @@ console-days = { $n ->
     [few] { $n } дні
    *[other] { $n } днів
 }
-console-days-default = { $n } дн. (типово)
+console-days-default = { $n } дн., типово
 
 # Help and hints
 console-help-title = Клавіші
@@ -186,7 +186,7 @@ console-ov-approved = схвалено
 console-ov-blocked = заблоковано
 console-ov-people = Люди
 console-ov-messages = Повідомлення
-console-ov-open-tasks = Відкриті задачі
+console-ov-open-tasks = Відкр. задачі
 console-ov-inbox = Вхідні
 console-ov-outbox = Вихідні
 console-ov-waiting = у черзі
@@ -273,7 +273,7 @@ console-test-error = Помилка: { $error }
 console-keys-kek = Ключ шифрування ключів
 console-keys-data-keys = Ключі даних
 console-keys-values = Значення за версіями ключів
-console-keys-people = ключів: { $n }, найновіша v{ $version }, найстаріша робоча v{ $min }
+console-keys-people = ключів: { $n }, v{ $version }, мін. v{ $min }
 console-keys-erased = стерто
 console-keys-unreadable = непрочитні
 console-keys-rewrapping = Перешифрування…

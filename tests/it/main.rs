@@ -33,6 +33,7 @@ mod chats_cli;
 mod classify_cli;
 mod classify_eval;
 mod config_cli;
+mod console;
 mod encryption;
 mod fake_telegram;
 mod forget;

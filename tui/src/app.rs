@@ -74,6 +74,9 @@ pub struct App {
     status: Option<Status>,
     jobs: Vec<Job>,
     loading: Vec<ScreenId>,
+    /// Screens to load again when their load in flight ends (a change
+    /// committed after that load began).
+    reload: Vec<ScreenId>,
     busy: Vec<Job>,
     quit: bool,
 }
@@ -95,6 +98,7 @@ impl App {
             status: None,
             jobs: Vec::new(),
             loading: Vec::new(),
+            reload: Vec::new(),
             busy: Vec::new(),
             quit: false,
         }
@@ -151,6 +155,18 @@ impl App {
         if !self.loading.contains(&screen) {
             self.loading.push(screen);
             self.queue(Job::Load(screen));
+        }
+    }
+
+    /// Loads `screen` with data read after now: a load already in flight
+    /// may have begun before a change, so another follows it.
+    fn load_fresh(&mut self, screen: ScreenId) {
+        if self.loading.contains(&screen) {
+            if !self.reload.contains(&screen) {
+                self.reload.push(screen);
+            }
+        } else {
+            self.load(screen);
         }
     }
 
@@ -253,7 +269,7 @@ impl App {
                 }
                 let text = notice_text(&self.ctx.text, &notice);
                 self.set_status(Level::Info, text);
-                self.load(self.screen);
+                self.load_fresh(self.screen);
             }
             Action::Failed { what, error } => {
                 let what_text = self.ctx.text.t(what);
@@ -285,6 +301,10 @@ impl App {
             Action::JobEnded(job) => {
                 if let Job::Load(s) = *job {
                     self.loading.retain(|l| *l != s);
+                    if let Some(i) = self.reload.iter().position(|r| *r == s) {
+                        self.reload.remove(i);
+                        self.load(s);
+                    }
                 }
                 if let Some(i) = self.busy.iter().position(|b| same_job(b, &job)) {
                     self.busy.remove(i);

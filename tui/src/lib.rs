@@ -139,3 +139,6 @@ impl Console {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod ui_tests;

@@ -96,7 +96,7 @@ impl Help {
         let height = u16::try_from(lines.len())
             .unwrap_or(u16::MAX)
             .saturating_add(2);
-        let area = centered(frame.area(), 66, height);
+        let area = centered(frame.area(), 76, height);
         frame.render_widget(Clear, area);
         frame.render_widget(
             Paragraph::new(lines).block(

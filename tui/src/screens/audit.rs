@@ -145,7 +145,7 @@ impl AuditScreen {
         let t = ctx.theme;
         let text = &ctx.text;
         let [head, table_area, detail] = Layout::vertical([
-            Constraint::Length(2),
+            Constraint::Length(3),
             Constraint::Fill(1),
             Constraint::Length(4),
         ])
@@ -209,8 +209,9 @@ impl AuditScreen {
         first.push(chain);
         let mut second = vec![Span::raw(" ")];
         second.extend(filters);
+        // The filters first, then the chain state, which may wrap.
         frame.render_widget(
-            Paragraph::new(vec![Line::from(first), Line::from(second)]),
+            Paragraph::new(vec![Line::from(second), Line::from(first)]).wrap(Wrap { trim: false }),
             head,
         );
 
@@ -244,9 +245,9 @@ impl AuditScreen {
         let table = Table::new(
             rows,
             [
-                Constraint::Length(6),
+                Constraint::Length(5),
                 Constraint::Length(16),
-                Constraint::Length(22),
+                Constraint::Length(24),
                 Constraint::Length(18),
                 Constraint::Fill(1),
             ],
@@ -261,7 +262,8 @@ impl AuditScreen {
             ])
             .style(t.heading()),
         )
-        .row_highlight_style(t.selected());
+        .row_highlight_style(t.selected())
+        .highlight_symbol("▶ ");
         frame.render_stateful_widget(table, table_area, &mut self.selection.state);
 
         if let Some(e) = self.selected() {

@@ -266,10 +266,10 @@ impl ChatsScreen {
             rows,
             [
                 Constraint::Length(15),
-                Constraint::Length(10),
+                Constraint::Length(11),
                 Constraint::Length(9),
                 Constraint::Length(6),
-                Constraint::Length(12),
+                Constraint::Length(14),
                 Constraint::Fill(1),
             ],
         )

@@ -7,7 +7,7 @@ use domain::store::keys::KeyPurpose;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Cell, Paragraph, Row, Table};
+use ratatui::widgets::{Block, Borders, Cell, Padding, Paragraph, Row, Table};
 
 use super::{count, loading};
 use crate::action::{Action, Job, KeysData};
@@ -138,6 +138,7 @@ impl KeysScreen {
                 Block::new()
                     .borders(Borders::RIGHT)
                     .border_style(t.dim())
+                    .padding(Padding::left(1))
                     .title(Span::styled(
                         format!(" {}", text.t("console-keys-kek")),
                         t.heading(),
@@ -245,6 +246,7 @@ impl KeysScreen {
                 Block::new()
                     .borders(Borders::TOP)
                     .border_style(t.dim())
+                    .padding(Padding::left(1))
                     .title(Span::styled(
                         format!(" {} ", text.t("console-keys-values")),
                         t.heading(),

@@ -72,7 +72,7 @@ impl OverviewScreen {
             Layout::horizontal([Constraint::Percentage(50), Constraint::Percentage(50)])
                 .areas(area);
 
-        let label_w = 12;
+        let label_w = 13;
         let row = |label: String, value: Vec<Span<'static>>| {
             let mut spans = vec![Span::styled(
                 format!(" {:<label_w$} ", cut(&label, label_w)),
@@ -95,7 +95,12 @@ impl OverviewScreen {
                 text.t("console-ov-chats"),
                 vec![
                     warn_if(d.chats_pending),
-                    Span::raw(format!(" {} · ", text.t("console-ov-pending"))),
+                    Span::raw(format!(" {}", text.t("console-ov-pending"))),
+                ],
+            ),
+            row(
+                String::new(),
+                vec![
                     n(d.chats_approved),
                     Span::raw(format!(" {} · ", text.t("console-ov-approved"))),
                     n(d.chats_blocked),

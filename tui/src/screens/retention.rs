@@ -6,7 +6,7 @@ use domain::i18n::Arg;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Cell, Paragraph, Row, Table};
+use ratatui::widgets::{Block, Borders, Cell, Padding, Paragraph, Row, Table};
 
 use super::{Selection, count, count_i, cut, loading, when};
 use crate::action::{Action, Job, RetentionData};
@@ -240,6 +240,7 @@ impl RetentionScreen {
             Block::new()
                 .borders(Borders::TOP)
                 .border_style(t.dim())
+                .padding(Padding::left(1))
                 .title(Span::styled(
                     format!(" {} ", text.t("console-ret-runs")),
                     t.heading(),
