@@ -299,6 +299,16 @@ impl App {
             Action::AuditSearch(q) => self.audit.set_search(q),
             Action::Verified(v) => self.audit.verification = Some(v),
             Action::JobEnded(job) => {
+                // "Working…" for this job is over (a notice or error
+                // replaced it already, if there was one).
+                if let Some(label) = busy_label(&job)
+                    && self
+                        .status
+                        .as_ref()
+                        .is_some_and(|s| s.text == self.ctx.text.t(label))
+                {
+                    self.status = None;
+                }
                 if let Job::Load(s) = *job {
                     self.loading.retain(|l| *l != s);
                     if let Some(i) = self.reload.iter().position(|r| *r == s) {

@@ -44,6 +44,8 @@ pub enum Command {
     Confidence,
     /// Set the chat's retention override.
     ChatRetention,
+    /// Approve a chat by its id, before the bot has seen it.
+    AddChat,
     /// Cycle the status filter.
     Filter,
     /// Add a provider.
@@ -309,6 +311,12 @@ const CHATS: &[Binding] = &[
         Command::Filter,
         "console-help-filter",
         Some("console-short-filter"),
+    ),
+    bind(
+        &[Key::ch('n')],
+        Command::AddChat,
+        "console-help-add-chat",
+        None,
     ),
     NAV[0],
     NAV[1],

@@ -712,6 +712,45 @@ fn approving_asks_first_and_the_confirmation_carries_the_job() {
 }
 
 #[test]
+fn a_chat_can_be_approved_by_id_before_the_bot_sees_it() {
+    let mut app = loaded(Lang::En);
+    go(&mut app, ScreenId::Chats);
+    press(&mut app, KeyCode::Char('n'));
+    type_text(&mut app, "abc0");
+    press(&mut app, KeyCode::Enter);
+    assert!(
+        matches!(app.modals().last(), Some(Modal::Form(f)) if f.error.is_some()),
+        "0 is not a chat id (letters are not typed at all)"
+    );
+    press(&mut app, KeyCode::Backspace);
+    type_text(&mut app, "-100777");
+    press(&mut app, KeyCode::Enter);
+    let Some(Modal::Confirm(c)) = app.modals().last() else {
+        panic!("a confirmation");
+    };
+    assert!(matches!(
+        c.job,
+        Job::DecideChat {
+            chat_id: -100777,
+            status: ChatStatus::Approved
+        }
+    ));
+}
+
+#[test]
+fn working_goes_from_the_status_line_when_the_job_ends() {
+    let mut app = loaded(Lang::En);
+    go(&mut app, ScreenId::Audit);
+    press(&mut app, KeyCode::Char('v'));
+    let jobs = app.take_jobs();
+    assert!(matches!(jobs.as_slice(), [Job::VerifyAudit]));
+    assert!(app.status().is_some_and(|s| s.text.contains("Verifying")));
+    app.update(Action::Verified(Verification::Intact { entries: 9 }));
+    app.update(Action::JobEnded(Box::new(Job::VerifyAudit)));
+    assert!(app.status().is_none());
+}
+
+#[test]
 fn no_cancels_and_runs_nothing() {
     let mut app = loaded(Lang::En);
     go(&mut app, ScreenId::Chats);

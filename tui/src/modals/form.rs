@@ -129,7 +129,7 @@ impl Field {
     fn accepts(&self, c: char) -> bool {
         match self.kind {
             FieldKind::Text | FieldKind::Secret { .. } => !c.is_control(),
-            FieldKind::Number => c.is_ascii_digit() || c == '.',
+            FieldKind::Number => c.is_ascii_digit() || c == '.' || c == '-',
             FieldKind::Toggle | FieldKind::Choice(_) => false,
         }
     }
@@ -164,6 +164,8 @@ pub enum FormPurpose {
     Policy,
     /// A search of the audit log.
     AuditSearch,
+    /// Approving a chat by id.
+    ChatById,
 }
 
 /// A form.
@@ -301,6 +303,15 @@ impl Form {
                 Field::number("console-field-min-days", current.min_days),
                 Field::number("console-field-max-days", current.max_days),
             ],
+        )
+    }
+
+    /// Approving a chat by its id, before the bot has seen it.
+    pub fn chat_by_id() -> Form {
+        Form::new(
+            "console-form-add-chat",
+            FormPurpose::ChatById,
+            vec![Field::number("console-field-chat-id", "")],
         )
     }
 
@@ -548,6 +559,25 @@ impl Form {
                     Job::SetPolicy(p),
                 )))
             }
+            FormPurpose::ChatById => {
+                let chat_id: i64 = self
+                    .value("console-field-chat-id")
+                    .parse()
+                    .ok()
+                    .filter(|id| *id != 0)
+                    .ok_or_else(|| text.t("console-error-chat-id"))?;
+                Ok(confirm(Confirm::new(
+                    text.tr("console-confirm-approve-title", &[("chat", chat_id.into())]),
+                    vec![
+                        text.tr("console-confirm-approve-id", &[("chat", chat_id.into())]),
+                        text.t("console-confirm-audited"),
+                    ],
+                    Job::DecideChat {
+                        chat_id,
+                        status: domain::store::chats::ChatStatus::Approved,
+                    },
+                )))
+            }
             FormPurpose::AuditSearch => Ok(Action::AuditSearch(
                 self.value("console-field-search").to_owned(),
             )),
@@ -682,6 +712,7 @@ impl Form {
             Some((_, "console-field-confidence")) => ctx.text.t("console-hint-confidence"),
             Some((_, "console-field-base-url")) => ctx.text.t("console-hint-base-url"),
             Some((_, "console-field-search")) => ctx.text.t("console-hint-search"),
+            Some((_, "console-field-chat-id")) => ctx.text.t("console-hint-chat-id"),
             _ => String::new(),
         }
     }

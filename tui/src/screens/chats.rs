@@ -92,6 +92,11 @@ impl ChatsScreen {
         if self.selection.navigate(cmd, len, 10) {
             return None;
         }
+        if cmd == Command::AddChat {
+            return Some(Action::Open(Box::new(Modal::Form(Box::new(
+                Form::chat_by_id(),
+            )))));
+        }
         if cmd == Command::Filter {
             self.filter = self.filter.next();
             let len = self.shown().len();
@@ -217,7 +222,12 @@ impl ChatsScreen {
                 text.t("console-chats-none-match")
             };
             frame.render_widget(
-                Paragraph::new(Line::styled(format!(" {msg}"), t.dim())),
+                Paragraph::new(Line::styled(msg, t.dim()))
+                    .wrap(ratatui::widgets::Wrap { trim: false })
+                    .block(
+                        ratatui::widgets::Block::new()
+                            .padding(ratatui::widgets::Padding::horizontal(1)),
+                    ),
                 table_area,
             );
             return;

@@ -137,9 +137,11 @@ impl ProvidersScreen {
         if rows.is_empty() {
             frame.render_widget(
                 Paragraph::new(vec![
-                    Line::styled(format!(" {}", text.t("console-providers-empty")), t.dim()),
-                    Line::styled(format!(" {}", text.t("console-providers-builtin")), t.dim()),
-                ]),
+                    Line::styled(text.t("console-providers-empty"), t.dim()),
+                    Line::styled(text.t("console-providers-builtin"), t.dim()),
+                ])
+                .wrap(ratatui::widgets::Wrap { trim: false })
+                .block(Block::new().padding(ratatui::widgets::Padding::horizontal(1))),
                 area,
             );
             return;
