@@ -12,7 +12,6 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::Utc;
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use domain::i18n::{Lang, Locales};
 use domain::operator;
 use domain::records::{self, IncomingMessage, Profile};
@@ -22,18 +21,16 @@ use domain::store::keys::{self, KeyPurpose};
 use domain::store::providers::{self, CircuitState};
 use domain::store::{Db, messages, retention};
 use domain::vault::{KekSource, OpenOptions, Vault};
-use ratatui::Terminal;
-use ratatui::backend::TestBackend;
 use tests::db::TestDb;
 use tests::fake_openai::{FakeOpenAi, Reply};
 use tests::fake_telegram::{FakeTelegram, TgUser};
-use tui::Console;
 use tui::action::ScreenId;
 use tui::app::{App, Ctx};
 use tui::modals::{Level, Modal};
 use tui::tasks::Services;
 use tui::text::Text;
 use tui::theme::Theme;
+use tui::{Console, KeyCode, KeyEvent, KeyModifiers};
 
 on_both_backends!(
     approving_a_chat_and_its_settings_are_audited_under_the_operator,
@@ -137,9 +134,7 @@ impl Harness {
 
     /// What the operator sees, at 80×24.
     fn screen(&mut self) -> String {
-        let mut terminal = Terminal::new(TestBackend::new(80, 24)).unwrap();
-        terminal.draw(|f| self.console.app.render(f)).unwrap();
-        format!("{}", terminal.backend())
+        self.console.screen_text(80, 24).unwrap()
     }
 
     fn assert_no_error(&self) {

@@ -26,13 +26,15 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use color_eyre::eyre::{Result, eyre};
-use crossterm::event::{Event, KeyEvent, KeyEventKind};
+use crossterm::event::{Event, KeyEventKind};
 use futures::{Stream, StreamExt};
 use ratatui::Terminal;
 use ratatui::backend::Backend;
 use tokio::sync::mpsc::{UnboundedReceiver, unbounded_channel};
 
 pub use app::{App, Ctx};
+/// Keys, for callers that drive a [`Console`] (tests): they need not know crossterm.
+pub use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use action::Action;
 use tasks::{Services, Worker};
@@ -85,6 +87,17 @@ impl Console {
     pub fn press(&mut self, key: KeyEvent) {
         self.app.handle_key(key);
         self.spawn_jobs();
+    }
+
+    /// What the console shows on a `width` × `height` terminal, as text:
+    /// for tests, which need not know ratatui.
+    pub fn screen_text(&mut self, width: u16, height: u16) -> Result<String> {
+        let mut terminal = Terminal::new(ratatui::backend::TestBackend::new(width, height))
+            .map_err(|e| eyre!("{e}"))?;
+        terminal
+            .draw(|f| self.app.render(f))
+            .map_err(|e| eyre!("{e}"))?;
+        Ok(format!("{}", terminal.backend()))
     }
 
     /// Waits until every job (and every job those started) has ended,
