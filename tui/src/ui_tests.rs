@@ -994,3 +994,37 @@ fn every_console_string_exists_in_every_language() {
         assert!(missing.is_empty(), "{lang} lacks {missing:?}");
     }
 }
+
+#[test]
+fn no_color_draws_without_colour() {
+    use ratatui::style::Color;
+    let colours = |theme: Theme| {
+        let mut app = App::new(Ctx {
+            theme,
+            ..loaded(Lang::En).ctx().clone()
+        });
+        app.update(Action::Loaded(Loaded::Chats {
+            rows: chat_rows(),
+            policy: policy(),
+        }));
+        go(&mut app, ScreenId::Chats);
+        press(&mut app, KeyCode::Char('a'));
+        let terminal = draw(&mut app, 80, 24);
+        terminal
+            .backend()
+            .buffer()
+            .content()
+            .iter()
+            .filter(|c| c.fg != Color::Reset || c.bg != Color::Reset)
+            .count()
+    };
+    assert_eq!(
+        colours(Theme::new(false)),
+        0,
+        "NO_COLOR: not one coloured cell"
+    );
+    assert!(colours(Theme::new(true)) > 0);
+    let env = |v: &str| vec![("NO_COLOR".to_owned(), v.to_owned())];
+    assert_eq!(Theme::from_env(&env("1")), Theme::new(false));
+    assert_eq!(Theme::from_env(&env("")), Theme::new(true));
+}
