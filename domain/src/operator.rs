@@ -262,6 +262,9 @@ pub async fn save_provider(
             Some(records::seal_provider_key(&tx, vault, &input.name, key).await?),
             "set",
         ),
+        (ApiKeyChange::Set(_) | ApiKeyChange::Remove, Some(old)) if old.api_key_ct.is_some() => {
+            (None, "removed")
+        }
         (ApiKeyChange::Set(_) | ApiKeyChange::Remove, _) | (ApiKeyChange::Keep, None) => {
             (None, "none")
         }

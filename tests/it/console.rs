@@ -343,6 +343,22 @@ async fn a_provider_added_in_the_form_has_its_key_encrypted(t: &TestDb) {
         e.details
     );
 
+    // Remove the key: Delete in the key field of the form.
+    h.press(KeyCode::Char('e')).await;
+    h.tab(4).await;
+    h.press(KeyCode::Delete).await;
+    assert!(h.screen().contains("(will be removed)"), "{}", h.screen());
+    h.press(KeyCode::Enter).await;
+    h.assert_no_error();
+    let keyless = providers::get(&h.db, p.id).await.unwrap().unwrap();
+    assert_eq!(keyless.api_key_ct, None);
+    assert!(
+        last_audit(&h.db)
+            .await
+            .details
+            .contains(r#""api_key":"removed""#)
+    );
+
     // A duplicate name is refused in the form, which stays open.
     h.press(KeyCode::Char('n')).await;
     h.keys("router").await;
