@@ -4,7 +4,6 @@ use clap::Subcommand;
 use domain::config::Loaded;
 use domain::records;
 use domain::store::Db;
-use domain::store::audit::{self, NewAuditEntry};
 use domain::store::chats::{self, ChatStatus};
 use domain::vault::{OpenOptions, Vault};
 
@@ -27,32 +26,10 @@ pub enum ChatsCommand {
     },
 }
 
-/// Sets a chat's approval and audits it, in one transaction.
+/// Sets a chat's approval and audits it, in one transaction
+/// (`domain::operator::decide_chat`).
 pub async fn decide(db: &Db, chat_id: i64, status: ChatStatus, actor: &str) -> anyhow::Result<()> {
-    let tx = db.begin_write().await?;
-    let before = chats::get(&tx, chat_id).await?.map(|c| c.status);
-    if before == Some(status) {
-        return Ok(());
-    }
-    chats::set_status(&tx, chat_id, status, actor).await?;
-    audit::append(
-        &tx,
-        NewAuditEntry {
-            actor: actor.to_owned(),
-            action: format!(
-                "chat.{}",
-                match status {
-                    ChatStatus::Approved => "approve",
-                    ChatStatus::Blocked => "block",
-                    ChatStatus::Pending => "reset",
-                }
-            ),
-            subject: Some(format!("chat:{chat_id}")),
-            details: serde_json::json!({ "from": before.map(|s| s.as_str()) }),
-        },
-    )
-    .await?;
-    tx.commit().await?;
+    domain::operator::decide_chat(db, chat_id, status, actor).await?;
     Ok(())
 }
 

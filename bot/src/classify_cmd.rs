@@ -109,10 +109,10 @@ pub async fn record_health(db: &Db, provider: &Provider, report: &Report) -> any
     }
     let tx = db.begin_write().await?;
     if report.provider_ok > 0 {
-        providers::record_health(&tx, provider.id, Ok(())).await?;
+        providers::record_health(&tx, provider.id, Ok(()), None).await?;
     }
     if let Some(e) = &report.last_provider_error {
-        providers::record_health(&tx, provider.id, Err(&e.to_string())).await?;
+        providers::record_health(&tx, provider.id, Err(&e.to_string()), None).await?;
     }
     tx.commit().await?;
     Ok(())

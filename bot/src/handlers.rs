@@ -198,9 +198,13 @@ async fn record_provider(tx: &Tx, ctx: &Ctx, facts: &Facts) -> Result {
     if facts.flooded || facts.classification.is_none() {
         return Ok(());
     }
+    let circuit = match ctx.classifier() {
+        domain::classify::Classifier::OpenAi(client) => Some(client.circuit_state().into()),
+        domain::classify::Classifier::Builtin(_) => None,
+    };
     match &facts.provider_error {
-        Some(e) => providers::record_health(tx, id, Err(e)).await?,
-        None => providers::record_health(tx, id, Ok(())).await?,
+        Some(e) => providers::record_health(tx, id, Err(e), circuit).await?,
+        None => providers::record_health(tx, id, Ok(()), circuit).await?,
     }
     Ok(())
 }

@@ -1,8 +1,8 @@
 //! `tasktracker keys …`: the encryption keys, for operators.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
-use anyhow::{Context, bail};
+use anyhow::Context;
 use clap::{Subcommand, ValueEnum};
 use domain::config::Loaded;
 use domain::rotation::{self, DekScope};
@@ -112,7 +112,7 @@ pub async fn run(cmd: &KeysCommand, loaded: &Loaded, actor: &str) -> anyhow::Res
                     );
                 }
                 KekSource::File(path) => {
-                    let backup = install_key(path, new_key_file, r.from)?;
+                    let backup = rotation::install_key_file(path, new_key_file, r.from)?;
                     println!(
                         "installed the new key at {}; the old key is kept at {} (old backups of \
                          the database need it). A running bot switches to the new key by itself.",
@@ -191,47 +191,5 @@ async fn print_status(db: &Db) -> anyhow::Result<()> {
     if st.unreadable > 0 {
         println!("  unreadable headers: {}", st.unreadable);
     }
-    Ok(())
-}
-
-/// Puts the new key file at `path`, keeping the old one as `PATH.vN`.
-fn install_key(path: &Path, new_key: &Path, old_version: u32) -> anyhow::Result<PathBuf> {
-    let mut backup = path.as_os_str().to_owned();
-    backup.push(format!(".v{old_version}"));
-    let backup = PathBuf::from(backup);
-    if backup.exists() {
-        bail!(
-            "{} exists already; move it away and copy {} to {} by hand",
-            backup.display(),
-            new_key.display(),
-            path.display()
-        );
-    }
-    let mut staged = path.as_os_str().to_owned();
-    staged.push(".new");
-    let staged = PathBuf::from(staged);
-    std::fs::copy(new_key, &staged)
-        .with_context(|| format!("copying {} to {}", new_key.display(), staged.display()))?;
-    restrict(&staged)?;
-    std::fs::File::open(&staged)?.sync_all()?;
-    std::fs::rename(path, &backup)
-        .with_context(|| format!("keeping the old key as {}", backup.display()))?;
-    std::fs::rename(&staged, path)
-        .with_context(|| format!("installing the new key at {}", path.display()))?;
-    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-        std::fs::File::open(dir)?.sync_all()?;
-    }
-    Ok(backup)
-}
-
-#[cfg(unix)]
-fn restrict(path: &Path) -> anyhow::Result<()> {
-    use std::os::unix::fs::PermissionsExt;
-    std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600))?;
-    Ok(())
-}
-
-#[cfg(not(unix))]
-fn restrict(_path: &Path) -> anyhow::Result<()> {
     Ok(())
 }

@@ -70,6 +70,7 @@ pub const KEYS: &[&str] = &[
     "privacy.export_window",
     "privacy.export_part_mib",
     "privacy.forget_confirm_timeout",
+    "console.language",
 ];
 
 /// The default key file, beside the default database.
@@ -100,6 +101,9 @@ pub struct Config {
     /// Data-subject rights: export and erasure.
     #[serde(default)]
     pub privacy: PrivacyConfig,
+    /// The operators' console.
+    #[serde(default)]
+    pub console: ConsoleConfig,
 }
 
 /// Telegram refuses documents over 50 MB; a part is at most this many MiB
@@ -153,6 +157,14 @@ impl PrivacyConfig {
         chrono::Duration::from_std(self.forget_confirm_timeout)
             .unwrap_or(chrono::Duration::minutes(10))
     }
+}
+
+/// `[console]`
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ConsoleConfig {
+    /// The console's language (`en` or `uk`); unset: from `LANG`, else English.
+    pub language: Option<String>,
 }
 
 /// `[chats]`
@@ -541,6 +553,7 @@ impl Config {
             "privacy.export_window" => dur(&self.privacy.export_window),
             "privacy.export_part_mib" => Some(self.privacy.export_part_mib.to_string()),
             "privacy.forget_confirm_timeout" => dur(&self.privacy.forget_confirm_timeout),
+            "console.language" => self.console.language.as_deref().map(quote),
             _ => None,
         }
     }
@@ -928,6 +941,15 @@ fn check_values(
     }
     if config.encryption.key_file.as_os_str().is_empty() {
         bad("encryption.key_file", "must not be empty".to_owned());
+    }
+
+    if let Some(lang) = &config.console.language
+        && crate::i18n::Lang::from_tag(lang).is_none()
+    {
+        bad(
+            "console.language",
+            format!("{lang:?} is not a language the console speaks: use \"en\" or \"uk\""),
+        );
     }
 
     if let Some(zero) = config.chats.approved.iter().find(|id| **id == 0) {

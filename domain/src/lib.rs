@@ -8,6 +8,8 @@
 //! - [`store`]: the database (SQLite or PostgreSQL) and the repositories over it.
 //! - [`export`], [`requests`], [`forget`]: people's rights to a copy of
 //!   their data and to its erasure.
+//! - [`operator`]: operators' changes (chats, providers, retention), each
+//!   audited in the transaction that makes it.
 //!
 //! This crate and `migrations` are the only ones that know sea-orm: every
 //! repository function returns this crate's own types. It reads no environment
@@ -20,6 +22,7 @@ pub mod crypto;
 pub mod export;
 pub mod forget;
 pub mod i18n;
+pub mod operator;
 pub mod purge;
 pub mod records;
 pub mod requests;

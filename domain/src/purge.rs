@@ -90,6 +90,69 @@ pub async fn purge(
     }
 }
 
+/// What a purge would delete from one chat.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChatPreview {
+    /// The chat.
+    pub chat_id: i64,
+    /// Its retention override, as stored.
+    pub override_days: Option<i32>,
+    /// The retention that applies (the override clamped to the bounds, or
+    /// the default).
+    pub effective_days: i32,
+    /// Messages older than that.
+    pub expired: u64,
+}
+
+/// What a purge would delete at a moment: counted, nothing recorded.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Preview {
+    /// The policy the counts follow.
+    pub policy: retention::RetentionPolicy,
+    /// Every chat, by id.
+    pub chats: Vec<ChatPreview>,
+    /// Processed inbox rows past the queue retention.
+    pub inbox: u64,
+    /// Delivered or dead outbox items past their retention.
+    pub outbox: u64,
+}
+
+impl Preview {
+    /// Expired messages in every chat.
+    pub fn messages(&self) -> u64 {
+        self.chats.iter().map(|c| c.expired).sum()
+    }
+}
+
+/// Counts what [`purge`] would delete at `now`, with one query per chat and
+/// no transaction that writes: unlike a dry run, it leaves no purge run and
+/// no audit entry, so a screen may refresh it as often as it likes.
+pub async fn preview(
+    db: &Db,
+    now: DateTime<Utc>,
+    queue_retention: chrono::Duration,
+) -> Result<Preview, StoreError> {
+    let policy = retention::policy(db).await?;
+    let mut chats_out = Vec::new();
+    for chat in chats::list(db, None).await? {
+        let days = policy.effective_days(chat.retention_days);
+        let cutoff = now - chrono::Duration::days(i64::from(days));
+        chats_out.push(ChatPreview {
+            chat_id: chat.id,
+            override_days: chat.retention_days,
+            effective_days: days,
+            expired: messages::count_before(db, chat.id, cutoff).await?,
+        });
+    }
+    let dead_cutoff = now - chrono::Duration::days(i64::from(policy.default_days));
+    Ok(Preview {
+        policy,
+        chats: chats_out,
+        inbox: inbox::count_processed_before(db, now - queue_retention).await?,
+        outbox: outbox::count_finished_before(db, now - queue_retention, dead_cutoff).await?,
+    })
+}
+
 fn as_i64(n: u64) -> i64 {
     i64::try_from(n).unwrap_or(i64::MAX)
 }

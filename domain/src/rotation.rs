@@ -9,7 +9,7 @@
 //! Every rotation writes an audit entry.
 
 use std::collections::{BTreeMap, HashMap};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use ring::rand::SystemRandom;
 use sea_orm::sea_query::{Alias, Cond, Expr, Order, Query};
@@ -559,4 +559,94 @@ pub async fn retire_versions(db: &Db, vault: &Vault, actor: &str) -> Result<Reti
     .await?;
     tx.commit().await?;
     Ok(retired)
+}
+
+/// Where [`rotate_kek_in_place`] left the keys.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KekInstalled {
+    /// What the rotation did.
+    pub rotation: KekRotation,
+    /// The old key file, kept (old backups of the database need it).
+    pub backup: PathBuf,
+}
+
+/// Rotates the KEK kept in the key file `key_file`: creates a fresh key
+/// beside it (`KEY_FILE.next`), rewraps every data key under it
+/// ([`rotate_kek`]), and installs it at `key_file`, keeping the old file as
+/// `KEY_FILE.vN` ([`install_key_file`]). For a key from a systemd credential
+/// or the environment, use [`rotate_kek`] and replace the key by hand.
+pub async fn rotate_kek_in_place(
+    db: &Db,
+    vault: &Vault,
+    key_file: &Path,
+    actor: &str,
+) -> Result<KekInstalled, VaultError> {
+    let staged = sibling(key_file, "next");
+    crate::vault::create_key_file(&staged)?;
+    let rotation = match rotate_kek(db, vault, &staged, actor).await {
+        Ok(r) => r,
+        Err(e) => {
+            // Nothing was changed: the staged key is useless.
+            let _ = std::fs::remove_file(&staged);
+            return Err(e);
+        }
+    };
+    let backup = install_key_file(key_file, &staged, rotation.from)?;
+    let _ = std::fs::remove_file(&staged);
+    Ok(KekInstalled { rotation, backup })
+}
+
+fn sibling(path: &Path, suffix: &str) -> PathBuf {
+    let mut s = path.as_os_str().to_owned();
+    s.push(".");
+    s.push(suffix);
+    PathBuf::from(s)
+}
+
+/// Puts the key file `new_key` at `path` after a KEK rotation, keeping the
+/// old one as `PATH.vN` (N the retired version). Each step is a rename, so
+/// `path` always holds a whole key.
+pub fn install_key_file(
+    path: &Path,
+    new_key: &Path,
+    old_version: u32,
+) -> Result<PathBuf, VaultError> {
+    let io = |p: &Path| {
+        let p = p.to_path_buf();
+        move |source| VaultError::Crypto(crate::crypto::CryptoError::Io { path: p, source })
+    };
+    let backup = sibling(path, &format!("v{old_version}"));
+    if backup.exists() {
+        return Err(VaultError::Inconsistent(format!(
+            "{} exists already; move it away and copy {} to {} by hand",
+            backup.display(),
+            new_key.display(),
+            path.display()
+        )));
+    }
+    let staged = sibling(path, "new");
+    std::fs::copy(new_key, &staged).map_err(io(&staged))?;
+    restrict(&staged).map_err(io(&staged))?;
+    std::fs::File::open(&staged)
+        .and_then(|f| f.sync_all())
+        .map_err(io(&staged))?;
+    std::fs::rename(path, &backup).map_err(io(&backup))?;
+    std::fs::rename(&staged, path).map_err(io(path))?;
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::File::open(dir)
+            .and_then(|f| f.sync_all())
+            .map_err(io(dir))?;
+    }
+    Ok(backup)
+}
+
+#[cfg(unix)]
+fn restrict(path: &Path) -> std::io::Result<()> {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600))
+}
+
+#[cfg(not(unix))]
+fn restrict(_path: &Path) -> std::io::Result<()> {
+    Ok(())
 }

@@ -14,6 +14,7 @@ use sea_orm_migration::prelude::*;
 
 mod m20261204_000001_initial;
 mod m20261204_000002_subject_requests;
+mod m20261204_000003_console;
 mod m20261204_000004_chat_notices;
 
 /// The ordered list of every migration.
@@ -26,6 +27,7 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(m20261204_000001_initial::Migration),
             Box::new(m20261204_000002_subject_requests::Migration),
+            Box::new(m20261204_000003_console::Migration),
             Box::new(m20261204_000004_chat_notices::Migration),
         ]
     }

@@ -34,6 +34,7 @@ mod chats_cli;
 mod classify_cli;
 mod classify_eval;
 mod config_cli;
+mod console;
 mod encryption;
 mod export;
 mod fake_telegram;

@@ -619,10 +619,10 @@ async fn providers_crud(t: &TestDb) {
     );
 
     let tx = db.begin_write().await.unwrap();
-    providers::record_health(&tx, remote.id, Err("HTTP 500"))
+    providers::record_health(&tx, remote.id, Err("HTTP 500"), None)
         .await
         .unwrap();
-    providers::record_health(&tx, remote.id, Ok(()))
+    providers::record_health(&tx, remote.id, Ok(()), None)
         .await
         .unwrap();
     tx.commit().await.unwrap();

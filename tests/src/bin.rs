@@ -22,6 +22,24 @@ pub fn tasktracker() -> PathBuf {
     .clone()
 }
 
+/// Path of the `tasktracker-console` binary, built like [`tasktracker`].
+pub fn console() -> PathBuf {
+    static PATH: OnceLock<PathBuf> = OnceLock::new();
+    PATH.get_or_init(|| {
+        let manifest = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../Cargo.toml");
+        escargot::CargoBuild::new()
+            .manifest_path(manifest)
+            .package("tui")
+            .bin("tasktracker-console")
+            .current_release()
+            .run()
+            .expect("building the tasktracker-console binary")
+            .path()
+            .to_path_buf()
+    })
+    .clone()
+}
+
 /// A command for the binary with a clean environment: no `TASKTRACKER_*`
 /// or `RUST_LOG` from the developer's shell leaks into a test. Runs in `dir`,
 /// so that `./tasktracker.toml` and `data/` resolve there.

@@ -1,99 +1,181 @@
-//! `tasktracker-console`: the operators' console.
-//!
-//! For now it prints a one-screen overview of the database the bot uses and
-//! exits; the interactive ratatui console (chats, providers, keys, retention,
-//! audit) is the console issue's work. It loads the same configuration as the
-//! bot, so it always looks at the same database.
+//! `tasktracker-console`: the operators' console, run over SSH on the bot's
+//! host against the same database and key. It loads the configuration
+//! exactly as the bot does (`--config`, `./tasktracker.toml`,
+//! `/etc/tasktracker/tasktracker.toml`, `TASKTRACKER_*`), logs to a file
+//! (never the terminal), and restores the terminal on exit, on a panic and
+//! on SIGHUP, SIGTERM and SIGINT. `--overview` prints a plain overview for
+//! scripts instead.
 
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use clap::Parser;
 use color_eyre::eyre::{Result, WrapErr, eyre};
-use domain::config::{self, LoadOptions, Purpose};
-use domain::store::audit::{self, Verification};
-use domain::store::chats::{self, ChatStatus};
-use domain::store::inbox::{self, InboxStatus};
-use domain::store::outbox::{self, OutboxStatus};
-use domain::store::{Db, messages, people, retention, tasks};
+use domain::config::{self, LoadOptions, Loaded, Purpose};
+use domain::i18n::Locales;
+use domain::store::Db;
+use domain::vault::{KekSource, OpenOptions, Vault};
+use tui::app::{App, Ctx};
+use tui::tasks::Services;
+use tui::text::{Text, choose_lang};
+use tui::theme::Theme;
+use tui::{Console, plain};
 
-/// tasktracker-console: the operators' view of a tasktracker database.
+/// tasktracker-console: chats, providers, keys, retention and the audit log.
 #[derive(Debug, Parser)]
 #[command(name = "tasktracker-console", version, about)]
 struct Cli {
     /// Configuration file [default: ./tasktracker.toml, then /etc/tasktracker/tasktracker.toml]
     #[arg(long, value_name = "FILE")]
     config: Option<PathBuf>,
+    /// Print a plain-text overview and exit (for scripts; English)
+    #[arg(long)]
+    overview: bool,
+    /// Write logs here [default: $XDG_STATE_HOME/tasktracker/console.log,
+    /// else ~/.local/state/tasktracker/console.log]
+    #[arg(long, value_name = "FILE")]
+    log_file: Option<PathBuf>,
 }
 
 fn main() -> Result<()> {
     color_eyre::install()?;
     let cli = Cli::parse();
+    let env: Vec<(String, String)> = std::env::vars().collect();
     let loaded = config::load(&LoadOptions::new(
-        cli.config,
-        std::env::vars(),
+        cli.config.clone(),
+        env.clone(),
         Purpose::Database,
     ))
     .map_err(|e| eyre!("{e}"))?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;
-    runtime.block_on(async {
-        let db = Db::connect(&loaded.config.database)
-            .await
-            .wrap_err("opening the database")?;
-        db.migrate().await.wrap_err("migrating the database")?;
-        print!("{}", overview(&db).await?);
-        db.close().await?;
-        Ok(())
-    })
+    if cli.overview {
+        return runtime.block_on(async {
+            let db = Db::connect(&loaded.config.database)
+                .await
+                .wrap_err("opening the database")?;
+            db.migrate().await.wrap_err("migrating the database")?;
+            print!("{}", plain::overview(&db).await?);
+            db.close().await?;
+            Ok(())
+        });
+    }
+    init_logging(cli.log_file.or_else(|| default_log_file(&env)));
+    runtime.block_on(interactive(loaded, env))
 }
 
-async fn overview(db: &Db) -> Result<String> {
-    let mut out = String::from("tasktracker overview\n\n");
-    let count_chats = async |s| -> Result<usize> { Ok(chats::list(db, Some(s)).await?.len()) };
-    out.push_str(&format!(
-        "chats      {} approved, {} pending, {} blocked\n",
-        count_chats(ChatStatus::Approved).await?,
-        count_chats(ChatStatus::Pending).await?,
-        count_chats(ChatStatus::Blocked).await?,
-    ));
-    out.push_str(&format!("people     {}\n", people::count(db).await?));
-    out.push_str(&format!(
-        "messages   {}\n",
-        messages::count(db, None).await?
-    ));
-    out.push_str(&format!(
-        "open tasks {}\n",
-        tasks::count_open(db, None).await?
-    ));
-    out.push_str(&format!(
-        "inbox      {} pending, {} dead\n",
-        inbox::count(db, InboxStatus::Pending).await?,
-        inbox::count(db, InboxStatus::Dead).await?,
-    ));
-    out.push_str(&format!(
-        "outbox     {} pending, {} dead\n",
-        outbox::count(db, OutboxStatus::Pending).await?,
-        outbox::count(db, OutboxStatus::Dead).await?,
-    ));
-    let policy = retention::policy(db).await?;
-    out.push_str(&format!(
-        "retention  {} days by default (chats may choose {} to {})\n",
-        policy.default_days, policy.min_days, policy.max_days
-    ));
-    match retention::recent_runs(db, 1).await?.first() {
-        Some(run) => out.push_str(&format!(
-            "last purge {} ({} messages)\n",
-            run.started_at.format("%Y-%m-%d %H:%M UTC"),
-            run.counts.messages
-        )),
-        None => out.push_str("last purge never\n"),
-    }
-    out.push_str(&match audit::verify(db).await? {
-        Verification::Intact { entries } => format!("audit      {entries} entries, chain intact\n"),
-        Verification::Broken { seq, reason } => {
-            format!("audit      CHAIN BROKEN at entry {seq}: {reason}\n")
+async fn interactive(loaded: Loaded, env: Vec<(String, String)>) -> Result<()> {
+    let db = Db::connect(&loaded.config.database)
+        .await
+        .wrap_err("opening the database")?;
+    db.migrate().await.wrap_err("migrating the database")?;
+    let opts = OpenOptions::from_config(&loaded, db.backend());
+    let vault = Vault::unlock(&db, &opts)
+        .await
+        .wrap_err("unlocking the encryption keys")?;
+    // A key in a file the console may replace; one from a systemd
+    // credential or the environment is replaced by hand.
+    let key_file = match &opts.source {
+        KekSource::File(path)
+            if !loaded
+                .source_of("encryption.key_file")
+                .starts_with("systemd") =>
+        {
+            Some(path.clone())
         }
+        _ => None,
+    };
+    let actor = domain::operator::actor("console", &env);
+    let locales = Arc::new(Locales::load()?);
+    let ctx = Ctx {
+        text: Text::new(
+            locales,
+            choose_lang(loaded.config.console.language.as_deref(), &env),
+        ),
+        theme: Theme::from_env(&env),
+        now: domain::store::now(),
+        kek_in_place: key_file.is_some(),
+        actor: actor.clone(),
+    };
+    tracing::info!(%actor, "console started");
+    let services = Arc::new(Services {
+        db: db.clone(),
+        vault: Arc::new(vault),
+        actor,
+        key_file,
     });
-    Ok(out)
+    let mut console = Console::new(App::new(ctx), services);
+
+    // ratatui's init installs a panic hook that restores the terminal
+    // before color-eyre's report is printed.
+    let mut terminal = ratatui::try_init().wrap_err("opening the terminal")?;
+    let result = console
+        .run(
+            &mut terminal,
+            crossterm::event::EventStream::new(),
+            shutdown_signal(),
+        )
+        .await;
+    ratatui::restore();
+    tracing::info!("console stopped");
+    db.close().await?;
+    result
+}
+
+/// Completes on SIGHUP (the SSH connection went away), SIGTERM or SIGINT.
+async fn shutdown_signal() {
+    use tokio::signal::unix::{SignalKind, signal};
+    let mut streams = Vec::new();
+    for kind in [
+        SignalKind::hangup(),
+        SignalKind::terminate(),
+        SignalKind::interrupt(),
+    ] {
+        match signal(kind) {
+            Ok(s) => streams.push(s),
+            Err(e) => tracing::warn!(error = %e, "cannot listen for a signal"),
+        }
+    }
+    if streams.is_empty() {
+        return std::future::pending().await;
+    }
+    let waits = streams.iter_mut().map(|s| Box::pin(s.recv()));
+    futures::future::select_all(waits).await;
+    tracing::info!("signal received; leaving");
+}
+
+fn default_log_file(env: &[(String, String)]) -> Option<PathBuf> {
+    let var = |k: &str| {
+        env.iter()
+            .find(|(n, v)| n == k && !v.is_empty())
+            .map(|(_, v)| PathBuf::from(v))
+    };
+    var("XDG_STATE_HOME")
+        .or_else(|| var("HOME").map(|h| h.join(".local/state")))
+        .map(|d| d.join("tasktracker/console.log"))
+}
+
+/// Logs to `path` (appending), never to the terminal the console draws
+/// on; the level comes from `RUST_LOG` (default `info`). Without a usable
+/// file, nothing is logged.
+fn init_logging(path: Option<PathBuf>) {
+    let Some(path) = path else { return };
+    if let Some(dir) = path.parent() {
+        let _ = std::fs::create_dir_all(dir);
+    }
+    let Ok(file) = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(&path)
+    else {
+        return;
+    };
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_ansi(false)
+        .with_writer(std::sync::Mutex::new(file))
+        .try_init();
 }

@@ -240,6 +240,20 @@ pub async fn count(c: &impl Conn, chat_id: Option<i64>) -> Result<u64, StoreErro
     Ok(q.count(c.inner()).await?)
 }
 
+/// How many messages of a chat were sent before `cutoff` (what a purge
+/// with that cutoff would delete).
+pub async fn count_before(
+    c: &impl Conn,
+    chat_id: i64,
+    cutoff: DateTime<Utc>,
+) -> Result<u64, StoreError> {
+    Ok(message::Entity::find()
+        .filter(message::Column::ChatId.eq(chat_id))
+        .filter(message::Column::SentAt.lt(cutoff))
+        .count(c.inner())
+        .await?)
+}
+
 /// Row ids of up to `limit` messages of a chat sent before `cutoff`, in row
 /// order after row `after_id` (a keyset page).
 pub async fn expired_ids(

@@ -7,7 +7,19 @@ use sea_orm::{
 };
 
 use super::entity::provider;
-use super::{Conn, StoreError, Tx, in_savepoint, now, unique_violation};
+use super::{Conn, StoreError, Tx, in_savepoint, now, string_enum, unique_violation};
+
+string_enum! {
+    /// A provider's circuit breaker, as the bot last reported it.
+    pub enum CircuitState {
+        /// Requests flow.
+        Closed => "closed",
+        /// Requests are refused until a cool-down passes.
+        Open => "open",
+        /// One trial request decides.
+        HalfOpen => "half_open",
+    }
+}
 
 /// A provider.
 #[derive(Debug, Clone, PartialEq)]
@@ -40,6 +52,11 @@ pub struct Provider {
     pub last_error_at: Option<DateTime<Utc>>,
     /// Last success.
     pub last_ok_at: Option<DateTime<Utc>>,
+    /// The circuit breaker's state the bot last reported (`None`: never
+    /// reported, or a value this build does not know).
+    pub circuit_state: Option<CircuitState>,
+    /// When the reported state last changed.
+    pub circuit_changed_at: Option<DateTime<Utc>>,
     /// Created.
     pub created_at: DateTime<Utc>,
     /// Last changed.
@@ -63,6 +80,8 @@ impl From<provider::Model> for Provider {
             last_error: m.last_error,
             last_error_at: m.last_error_at,
             last_ok_at: m.last_ok_at,
+            circuit_state: m.circuit_state.as_deref().and_then(|s| s.parse().ok()),
+            circuit_changed_at: m.circuit_changed_at,
             created_at: m.created_at,
             updated_at: m.updated_at,
         }
@@ -164,6 +183,9 @@ impl ProviderSpec {
 async fn clear_default(c: &impl ConnectionTrait) -> Result<(), sea_orm::DbErr> {
     provider::Entity::update_many()
         .col_expr(provider::Column::IsDefault, Expr::value(false))
+        // A changed flag is a changed setting: readers watching `updated_at`
+        // (the bot reloads providers by it) must see it.
+        .col_expr(provider::Column::UpdatedAt, Expr::value(now()))
         .filter(provider::Column::IsDefault.eq(true))
         .exec(c)
         .await?;
@@ -181,6 +203,8 @@ pub async fn create(tx: &Tx, spec: ProviderSpec) -> Result<Provider, StoreError>
         last_error: Set(None),
         last_error_at: Set(None),
         last_ok_at: Set(None),
+        circuit_state: Set(None),
+        circuit_changed_at: Set(None),
         created_at: Set(t),
         ..Default::default()
     };
@@ -266,13 +290,24 @@ pub async fn delete(tx: &Tx, id: i64) -> Result<bool, StoreError> {
         > 0)
 }
 
-/// Records the outcome of a call: `Ok` clears nothing but stamps success;
-/// `Err` keeps the message (which must hold no secrets) and its time.
-pub async fn record_health(tx: &Tx, id: i64, outcome: Result<(), &str>) -> Result<(), StoreError> {
+/// Records the outcome of a call and, when the caller knows it, the state of
+/// the provider's circuit breaker: `Ok` stamps `last_ok_at`, `Err` keeps the
+/// message (which must hold no secrets) and its time; a circuit state that
+/// differs from the stored one is written with the time of the change.
+///
+/// Health is not configuration: `updated_at` stays as it is, so a bot that
+/// re-reads providers when `updated_at` moves is not woken by its own reports.
+pub async fn record_health(
+    tx: &Tx,
+    id: i64,
+    outcome: Result<(), &str>,
+    circuit: Option<CircuitState>,
+) -> Result<(), StoreError> {
     let existing = provider::Entity::find_by_id(id)
         .one(tx.inner())
         .await?
         .ok_or_else(|| StoreError::NotFound(format!("provider {id}")))?;
+    let stored_circuit = existing.circuit_state.clone();
     let mut am: provider::ActiveModel = existing.into();
     let t = now();
     match outcome {
@@ -281,6 +316,12 @@ pub async fn record_health(tx: &Tx, id: i64, outcome: Result<(), &str>) -> Resul
             am.last_error = Set(Some(message.to_owned()));
             am.last_error_at = Set(Some(t));
         }
+    }
+    if let Some(state) = circuit
+        && stored_circuit.as_deref() != Some(state.as_str())
+    {
+        am.circuit_state = Set(Some(state.as_str().to_owned()));
+        am.circuit_changed_at = Set(Some(t));
     }
     am.update(tx.inner()).await?;
     Ok(())

@@ -46,6 +46,19 @@ pub enum State {
     },
 }
 
+impl From<State> for crate::store::providers::CircuitState {
+    /// The state as the providers table records it (without the instants,
+    /// which mean nothing to another process).
+    fn from(s: State) -> Self {
+        use crate::store::providers::CircuitState;
+        match s {
+            State::Closed { .. } => CircuitState::Closed,
+            State::Open { .. } => CircuitState::Open,
+            State::HalfOpen { .. } => CircuitState::HalfOpen,
+        }
+    }
+}
+
 /// A circuit breaker; share it (in its client) among all callers of one provider.
 #[derive(Debug)]
 pub struct CircuitBreaker {

@@ -685,6 +685,8 @@ mod tests {
             last_error: None,
             last_error_at: None,
             last_ok_at: None,
+            circuit_state: None,
+            circuit_changed_at: None,
             created_at: t,
             updated_at: t,
         }

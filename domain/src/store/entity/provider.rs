@@ -19,6 +19,8 @@ pub struct Model {
     pub last_error: Option<String>,
     pub last_error_at: Option<DateTimeUtc>,
     pub last_ok_at: Option<DateTimeUtc>,
+    pub circuit_state: Option<String>,
+    pub circuit_changed_at: Option<DateTimeUtc>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }
