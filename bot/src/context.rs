@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 use chrono::{DateTime, Utc};
 use domain::classify::openai::Settings;
 use domain::classify::{Classifier, MessageInput, Outcome, builtin::Builtin};
-use domain::config::BotConfig;
+use domain::config::{BotConfig, PrivacyConfig};
 use domain::i18n::Locales;
 use domain::records;
 use domain::store::{Db, providers};
@@ -37,6 +37,8 @@ pub struct Ctx {
     pub bot: Bot,
     /// `[bot]` settings.
     pub settings: BotConfig,
+    /// `[privacy]` settings.
+    pub privacy: PrivacyConfig,
     /// Rate limits.
     pub limits: Limits,
     /// Woken when the outbox has new items.
@@ -69,6 +71,7 @@ impl Ctx {
         me: Me,
         bot: Bot,
         settings: BotConfig,
+        privacy: PrivacyConfig,
     ) -> Ctx {
         let limits = Limits::new(&settings);
         Ctx {
@@ -78,6 +81,7 @@ impl Ctx {
             me,
             bot,
             settings,
+            privacy,
             limits,
             outbox_ready: Notify::new(),
             classifier: RwLock::new(Current {

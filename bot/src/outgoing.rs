@@ -99,6 +99,19 @@ pub enum Request {
         #[serde(default)]
         show_alert: bool,
     },
+    /// Not a Bot API method: build a person's export and send it as
+    /// documents (`sendDocument`), then say it is done.
+    #[serde(rename = "sendExport")]
+    SendExport {
+        /// Their private chat.
+        chat_id: i64,
+        /// Whose data.
+        telegram_user_id: i64,
+        /// The export request it fulfils.
+        request_id: i64,
+        /// The language of the captions.
+        lang: String,
+    },
     /// `deleteMessage`.
     #[serde(rename = "deleteMessage")]
     DeleteMessage {
@@ -118,6 +131,7 @@ impl Request {
             Request::SetMessageReaction { .. } => "setMessageReaction",
             Request::AnswerCallbackQuery { .. } => "answerCallbackQuery",
             Request::DeleteMessage { .. } => "deleteMessage",
+            Request::SendExport { .. } => "sendExport",
         }
     }
 

@@ -295,6 +295,39 @@ async fn deliver(ctx: &Ctx, bot: &Throttle<Bot>, item: &OutboxItem) -> Delivery 
             }
             r.await.map(|_| None)
         }
+        Request::SendExport {
+            chat_id,
+            telegram_user_id,
+            request_id,
+            lang,
+        } => {
+            let lang = domain::i18n::Lang::from_tag(&lang).unwrap_or(domain::i18n::Lang::En);
+            return match crate::rights::send_export(
+                ctx,
+                bot,
+                chat_id,
+                telegram_user_id,
+                request_id,
+                lang,
+            )
+            .await
+            {
+                Ok(()) => Delivery::Sent(None),
+                Err(e) => {
+                    let why = match e.downcast_ref::<RequestError>() {
+                        Some(RequestError::RetryAfter(s)) => {
+                            return Delivery::Retry(
+                                Utc::now() + s.chrono_duration(),
+                                "429".to_owned(),
+                            );
+                        }
+                        Some(r) => describe(r),
+                        None => format!("{e:#}"),
+                    };
+                    Delivery::Retry(backoff(item.attempts), format!("export: {why}"))
+                }
+            };
+        }
         Request::DeleteMessage {
             chat_id,
             message_id,
@@ -316,6 +349,15 @@ async fn card_of(ctx: &Ctx, task: i64) -> anyhow::Result<Option<i32>> {
         return Ok(None);
     };
     Ok(t.card_message_id.and_then(|id| i32::try_from(id).ok()))
+}
+
+/// An error without the URL (which holds the token).
+fn describe(e: &RequestError) -> String {
+    match e {
+        RequestError::Network(n) if n.is_timeout() => "timed out".to_owned(),
+        RequestError::Network(_) => "network error".to_owned(),
+        other => other.to_string(),
+    }
 }
 
 /// What an error means for the item.

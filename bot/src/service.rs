@@ -45,6 +45,12 @@ pub async fn serve(
     let client = crate::telegram::http_client(telegram)?;
     let bot = crate::telegram::bot(telegram, token, client.clone())?;
     let cancel = CancellationToken::new();
+    tracing::info!(
+        backend = ?db.backend(),
+        kek_version = vault.kek_version(),
+        api_url = %config::redact_url(&telegram.api_url),
+        "database and keys ready; polling Telegram; stop with SIGTERM or SIGINT"
+    );
 
     let me = tokio::select! {
         me = who_am_i(&bot, &cancel) => me?,
@@ -63,7 +69,11 @@ pub async fn serve(
         me,
         bot.clone(),
         loaded.config.bot.clone(),
+        loaded.config.privacy.clone(),
     ));
+    if let Err(e) = domain::requests::close_overdue(db, chrono::Utc::now()).await {
+        tracing::warn!(error = %e, "cannot close overdue data-subject requests");
+    }
     if let Err(e) = ctx.reload_classifier().await {
         tracing::error!(error = %format!("{e:#}"), "the configured provider cannot be used; classifying with builtin");
     }
@@ -85,18 +95,11 @@ pub async fn serve(
         let cancel = cancel.clone();
         tokio::spawn(async move { sender.run(&cancel).await })
     };
+    tracing::info!(bot = %ctx.username(), "connected to the Bot API");
     let housekeeping = {
         let (ctx, cancel) = (Arc::clone(&ctx), cancel.clone());
         tokio::spawn(async move { housekeeping(&ctx, &cancel).await })
     };
-    tracing::info!(
-        backend = ?db.backend(),
-        kek_version = vault.kek_version(),
-        api_url = %config::redact_url(&telegram.api_url),
-        bot = %ctx.username(),
-        "database and keys ready; polling Telegram; stop with SIGTERM or SIGINT"
-    );
-
     tokio::pin!(polling);
     let result = tokio::select! {
         joined = &mut polling => {
@@ -125,7 +128,7 @@ async fn who_am_i(bot: &Bot, cancel: &CancellationToken) -> anyhow::Result<Me> {
             Ok(_) => anyhow::bail!("getMe returned a bot without a username"),
             Err(RequestError::Api(ApiError::InvalidToken)) => {
                 anyhow::bail!(
-                    "Telegram refused the bot token (getMe): check telegram.token or telegram.token_file"
+                    "Telegram refused the bot token (401 Unauthorized on getMe): check telegram.token or telegram.token_file"
                 )
             }
             Err(e) => {
