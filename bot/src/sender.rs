@@ -140,8 +140,9 @@ impl Sender {
                 busy.insert(chat);
                 let ctx = Arc::clone(&self.ctx);
                 let bot = self.bot.clone();
+                let cancel = cancel.clone();
                 serving.spawn(async move {
-                    serve_chat(&ctx, &bot, items).await;
+                    serve_chat(&ctx, &bot, items, &cancel).await;
                     chat
                 });
             }
@@ -161,14 +162,24 @@ impl Sender {
                 }
             }
         }
-        // Drain: what was handed out is sent (or put back) before we stop.
+        // Drain: the deliveries in hand finish (each chat stops after its
+        // current item); the rest stay in the outbox for the next start.
         while serving.join_next().await.is_some() {}
     }
 }
 
-/// Sends one chat's items in order; stops at the first that must wait.
-async fn serve_chat(ctx: &Ctx, bot: &Throttle<Bot>, items: Vec<OutboxItem>) {
+/// Sends one chat's items in order; stops at the first that must wait, or
+/// after the item in hand once the bot is stopping (the rest stay queued).
+async fn serve_chat(
+    ctx: &Ctx,
+    bot: &Throttle<Bot>,
+    items: Vec<OutboxItem>,
+    cancel: &CancellationToken,
+) {
     for item in items {
+        if cancel.is_cancelled() {
+            return;
+        }
         let outcome = deliver(ctx, bot, &item).await;
         tracing::trace!(item = item.id, method = %item.method, outcome = ?outcome, "delivery");
         let stop = matches!(outcome, Delivery::Retry(..));

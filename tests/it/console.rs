@@ -851,12 +851,8 @@ async fn the_console_writes_while_the_bot_fills_the_inbox() {
         // The bot gets a burst of updates to commit...
         let updates: Vec<_> = (0..40)
             .map(|i| {
-                fake.message(
-                    -1_001_000_000_000 - (i % 5),
-                    &user,
-                    &format!("r{round} m{i}"),
-                )
-                .build()
+                fake.message(-2000 - (i % CHATS), &user, &format!("r{round} m{i}"))
+                    .build()
             })
             .collect();
         pushed += updates.len() as u64;
@@ -896,13 +892,30 @@ async fn the_console_writes_while_the_bot_fills_the_inbox() {
     .unwrap();
     assert_eq!(approvals.len() as i64, CHATS);
     assert!(approvals.iter().all(|e| e.actor == OPERATOR));
+    let mut in_inbox = 0;
+    for status in domain::store::inbox::InboxStatus::ALL {
+        in_inbox += domain::store::inbox::count(&db, *status).await.unwrap();
+    }
     assert_eq!(
-        domain::store::inbox::count(&db, domain::store::inbox::InboxStatus::Pending)
-            .await
-            .unwrap(),
-        pushed,
+        in_inbox, pushed,
         "every update the bot acknowledged is in the inbox"
     );
+
+    // A chat the console approved is captured by the running bot.
+    fake.message(-2000, &user, "Please update the release notes by Friday")
+        .push();
+    let deadline = tokio::time::Instant::now() + WAIT;
+    while domain::store::messages::count(&db, Some(-2000))
+        .await
+        .unwrap()
+        == 0
+    {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "the bot did not capture in the chat the console approved"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
 
     let sent = std::process::Command::new("kill")
         .arg("-TERM")
