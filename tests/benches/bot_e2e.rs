@@ -54,7 +54,10 @@ const ENV: [(&str, &str); 5] = [
         "TASKTRACKER_TELEGRAM__MESSAGES_PER_MINUTE_PER_GROUP",
         "100000",
     ),
-    ("TASKTRACKER_TELEGRAM__MESSAGES_PER_SECOND_PER_CHAT", "10000"),
+    (
+        "TASKTRACKER_TELEGRAM__MESSAGES_PER_SECOND_PER_CHAT",
+        "10000",
+    ),
     ("TASKTRACKER_BOT__CLASSIFICATIONS_PER_MINUTE", "1000000"),
     ("RUST_LOG", "info"),
 ];
@@ -73,7 +76,7 @@ fn text(i: usize) -> String {
 }
 
 fn person(i: usize) -> TgUser {
-    let id = 900 + u64::try_from(i % 5).unwrap();
+    let id = 900 + i64::try_from(i % 5).unwrap();
     TgUser::new(id, "Person").language("en")
 }
 
@@ -141,7 +144,13 @@ async fn main() {
     let updates: Vec<Value> = (0..BULK).map(|i| update(&fake, i).0).collect();
     let ids = fake.push_many(updates);
     let last = *ids.last().unwrap();
-    let bot = Running::start_binary(&binary, dir.path(), fake.api_url().as_str(), fake.token(), &ENV);
+    let bot = Running::start_binary(
+        &binary,
+        dir.path(),
+        fake.api_url().as_str(),
+        fake.token(),
+        &ENV,
+    );
     let pid = bot.id();
     fake.wait_until(WAIT, "the first getUpdates", |calls| {
         calls.iter().any(|c| c.method == "getUpdates")

@@ -71,7 +71,10 @@ async fn a_killed_bot_stores_every_message_once_and_sends_every_card() {
     let fake = FakeTelegram::start().await;
     let dir = tempfile::tempdir().unwrap();
     for c in 0..CHATS {
-        let out = bin::run(dir.path(), &["chats", "approve", "--", &chat(c).to_string()]);
+        let out = bin::run(
+            dir.path(),
+            &["chats", "approve", "--", &chat(c).to_string()],
+        );
         assert!(out.status.success(), "{}", bin::text(&out));
     }
 
