@@ -44,6 +44,7 @@ mod migrate;
 mod openai;
 mod poller;
 mod purge;
+mod reliability;
 mod repos;
 mod rotation;
 mod sqlite_locking;

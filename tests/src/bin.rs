@@ -22,6 +22,25 @@ pub fn tasktracker() -> PathBuf {
     .clone()
 }
 
+/// Path of the `tasktracker` binary built with the release profile,
+/// whatever profile the caller was built with (for benchmarks).
+pub fn tasktracker_release() -> PathBuf {
+    static PATH: OnceLock<PathBuf> = OnceLock::new();
+    PATH.get_or_init(|| {
+        let manifest = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../Cargo.toml");
+        escargot::CargoBuild::new()
+            .manifest_path(manifest)
+            .package("bot")
+            .bin("tasktracker")
+            .release()
+            .run()
+            .expect("building the release tasktracker binary")
+            .path()
+            .to_path_buf()
+    })
+    .clone()
+}
+
 /// Path of the `tasktracker-console` binary, built like [`tasktracker`].
 pub fn console() -> PathBuf {
     static PATH: OnceLock<PathBuf> = OnceLock::new();
@@ -44,7 +63,12 @@ pub fn console() -> PathBuf {
 /// or `RUST_LOG` from the developer's shell leaks into a test. Runs in `dir`,
 /// so that `./tasktracker.toml` and `data/` resolve there.
 pub fn command(dir: &std::path::Path) -> Command {
-    let mut cmd = Command::new(tasktracker());
+    command_of(&tasktracker(), dir)
+}
+
+/// Like [`command`], for the binary at `binary`.
+pub fn command_of(binary: &std::path::Path, dir: &std::path::Path) -> Command {
+    let mut cmd = Command::new(binary);
     cmd.env_clear()
         .env("PATH", std::env::var_os("PATH").unwrap_or_default())
         .current_dir(dir);
@@ -113,8 +137,19 @@ impl Running {
         token: &str,
         env: &[(&str, &str)],
     ) -> Running {
+        Running::start_binary(&tasktracker(), dir, api_url, token, env)
+    }
+
+    /// Like [`Running::start`], for the binary at `binary`.
+    pub fn start_binary(
+        binary: &std::path::Path,
+        dir: &std::path::Path,
+        api_url: &str,
+        token: &str,
+        env: &[(&str, &str)],
+    ) -> Running {
         use std::process::Stdio;
-        let mut cmd = command(dir);
+        let mut cmd = command_of(binary, dir);
         cmd.arg("run")
             .env("TASKTRACKER_TELEGRAM__API_URL", api_url)
             .env("TASKTRACKER_TELEGRAM__TOKEN", token)
