@@ -51,7 +51,8 @@ pub async fn apply(tx: &Tx, ctx: &Ctx, route: &Route, facts: &Facts) -> Result {
 
 // ---- helpers ----
 
-fn user_id(u: &User) -> i64 {
+/// A Telegram user id as stored and hashed (`i64`).
+pub(crate) fn user_id(u: &User) -> i64 {
     i64::try_from(u.id.0).unwrap_or(i64::MAX)
 }
 

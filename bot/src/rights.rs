@@ -20,13 +20,10 @@ use teloxide::types::{CallbackQuery, InputFile, User};
 
 use crate::card::CallbackData;
 use crate::context::Ctx;
+use crate::handlers::user_id;
 use crate::outgoing::{Button, Request, Target};
 
 type Result<T = ()> = anyhow::Result<T>;
-
-fn user_id(u: &User) -> i64 {
-    i64::try_from(u.id.0).unwrap_or(i64::MAX)
-}
 
 async fn queue(tx: &Tx, ctx: &Ctx, chat_id: i64, req: Request, person_id: Option<i64>) -> Result {
     domain::records::enqueue_request(

@@ -332,7 +332,7 @@ async fn deliver(ctx: &Ctx, bot: &Throttle<Bot>, item: &OutboxItem) -> Delivery 
                                 "429".to_owned(),
                             );
                         }
-                        Some(r) => describe(r),
+                        Some(r) => crate::telegram::describe(r),
                         None => format!("{e:#}"),
                     };
                     Delivery::Retry(backoff(item.attempts), format!("export: {why}"))
@@ -360,15 +360,6 @@ async fn card_of(ctx: &Ctx, task: i64) -> anyhow::Result<Option<i32>> {
         return Ok(None);
     };
     Ok(t.card_message_id.and_then(|id| i32::try_from(id).ok()))
-}
-
-/// An error without the URL (which holds the token).
-fn describe(e: &RequestError) -> String {
-    match e {
-        RequestError::Network(n) if n.is_timeout() => "timed out".to_owned(),
-        RequestError::Network(_) => "network error".to_owned(),
-        other => other.to_string(),
-    }
 }
 
 /// What an error means for the item.

@@ -132,7 +132,7 @@ async fn who_am_i(bot: &Bot, cancel: &CancellationToken) -> anyhow::Result<Me> {
                 )
             }
             Err(e) => {
-                tracing::warn!(error = %describe(&e), retry_in = ?delay, "getMe failed");
+                tracing::warn!(error = %crate::telegram::describe(&e), retry_in = ?delay, "getMe failed");
                 tokio::select! {
                     () = cancel.cancelled() => anyhow::bail!("stopped"),
                     () = tokio::time::sleep(delay) => {}
@@ -140,16 +140,6 @@ async fn who_am_i(bot: &Bot, cancel: &CancellationToken) -> anyhow::Result<Me> {
                 delay = (delay * 2).min(Duration::from_secs(30));
             }
         }
-    }
-}
-
-/// A request error without the URL (which holds the token).
-fn describe(e: &RequestError) -> String {
-    match e {
-        RequestError::Network(n) if n.is_timeout() => "timed out".to_owned(),
-        RequestError::Network(n) if n.is_connect() => "cannot connect".to_owned(),
-        RequestError::Network(_) => "network error".to_owned(),
-        other => other.to_string(),
     }
 }
 
@@ -166,7 +156,7 @@ async fn register_commands(bot: &Bot, locales: &Locales) {
             req = req.language_code(lang.code());
         }
         if let Err(e) = req.await {
-            tracing::warn!(lang = %lang, error = %describe(&e), "cannot register the command list");
+            tracing::warn!(lang = %lang, error = %crate::telegram::describe(&e), "cannot register the command list");
         }
     }
 }

@@ -44,6 +44,16 @@ pub fn method_url(
     Ok(url)
 }
 
+/// A teloxide request error without the URL (which holds the token).
+pub fn describe(e: &teloxide::RequestError) -> String {
+    match e {
+        teloxide::RequestError::Network(n) if n.is_timeout() => "timed out".to_owned(),
+        teloxide::RequestError::Network(n) if n.is_connect() => "cannot connect".to_owned(),
+        teloxide::RequestError::Network(_) => "network error".to_owned(),
+        other => other.to_string(),
+    }
+}
+
 /// A teloxide [`Bot`] over `client`, pointed at `telegram.api_url`.
 pub fn bot(cfg: &TelegramConfig, token: &Secret, client: reqwest::Client) -> anyhow::Result<Bot> {
     Ok(Bot::with_client(token.expose(), client).set_api_url(api_url(cfg)?))
