@@ -4,59 +4,46 @@ use std::path::PathBuf;
 use std::process::Command;
 use std::sync::OnceLock;
 
-/// Path of the `tasktracker` binary, built with the test's own profile.
-pub fn tasktracker() -> PathBuf {
-    static PATH: OnceLock<PathBuf> = OnceLock::new();
-    PATH.get_or_init(|| {
+/// Builds `bin` of `package` once per test run: with the caller's own
+/// profile, or the release profile.
+fn build(cell: &'static OnceLock<PathBuf>, package: &str, bin: &str, release: bool) -> PathBuf {
+    cell.get_or_init(|| {
         let manifest = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../Cargo.toml");
-        escargot::CargoBuild::new()
+        let cargo = escargot::CargoBuild::new()
             .manifest_path(manifest)
-            .package("bot")
-            .bin("tasktracker")
-            .current_release()
+            .package(package)
+            .bin(bin);
+        let cargo = if release {
+            cargo.release()
+        } else {
+            cargo.current_release()
+        };
+        cargo
             .run()
-            .expect("building the tasktracker binary")
+            .unwrap_or_else(|e| panic!("building {bin}: {e}"))
             .path()
             .to_path_buf()
     })
     .clone()
+}
+
+/// Path of the `tasktracker` binary, built with the test's own profile.
+pub fn tasktracker() -> PathBuf {
+    static PATH: OnceLock<PathBuf> = OnceLock::new();
+    build(&PATH, "bot", "tasktracker", false)
 }
 
 /// Path of the `tasktracker` binary built with the release profile,
 /// whatever profile the caller was built with (for benchmarks).
 pub fn tasktracker_release() -> PathBuf {
     static PATH: OnceLock<PathBuf> = OnceLock::new();
-    PATH.get_or_init(|| {
-        let manifest = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../Cargo.toml");
-        escargot::CargoBuild::new()
-            .manifest_path(manifest)
-            .package("bot")
-            .bin("tasktracker")
-            .release()
-            .run()
-            .expect("building the release tasktracker binary")
-            .path()
-            .to_path_buf()
-    })
-    .clone()
+    build(&PATH, "bot", "tasktracker", true)
 }
 
 /// Path of the `tasktracker-console` binary, built like [`tasktracker`].
 pub fn console() -> PathBuf {
     static PATH: OnceLock<PathBuf> = OnceLock::new();
-    PATH.get_or_init(|| {
-        let manifest = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../Cargo.toml");
-        escargot::CargoBuild::new()
-            .manifest_path(manifest)
-            .package("tui")
-            .bin("tasktracker-console")
-            .current_release()
-            .run()
-            .expect("building the tasktracker-console binary")
-            .path()
-            .to_path_buf()
-    })
-    .clone()
+    build(&PATH, "tui", "tasktracker-console", false)
 }
 
 /// A command for the binary with a clean environment: no `TASKTRACKER_*`
