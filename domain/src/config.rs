@@ -596,6 +596,73 @@ pub fn redact_url(raw: &str) -> String {
     format!("{head}{authority}{tail}")
 }
 
+/// An HTTP endpoint (a provider's base URL) fit to show or log: the user
+/// information (`user:password@`, or a bare token before `@`) becomes
+/// `[redacted]`, and so does every query value and the fragment, since
+/// services take API keys there (`?api_key=…`). Text that is not a valid URL
+/// (which is when an error wants to quote it) is cut as far as its last `@`,
+/// so a password holding `/` or `?` does not leak either.
+pub fn redact_endpoint(raw: &str) -> String {
+    let (base, query, fragment) = match url::Url::parse(raw) {
+        // Only a URL with a host has its user information where the parser
+        // looks ("user:pw@host" parses as scheme "user" and a path).
+        Ok(mut u) if u.has_host() => {
+            let query = u.query().map(str::to_owned);
+            let fragment = u.fragment().map(str::to_owned);
+            let userinfo = !u.username().is_empty() || u.password().is_some();
+            u.set_query(None);
+            u.set_fragment(None);
+            let _ = u.set_password(None);
+            let _ = u.set_username("");
+            let base = u.to_string();
+            let base = match (userinfo, base.find("://")) {
+                (true, Some(i)) => format!("{}{REDACTED}@{}", &base[..i + 3], &base[i + 3..]),
+                _ => base,
+            };
+            (base, query, fragment)
+        }
+        _ => {
+            let (head, rest) = match raw.find("://") {
+                Some(i) => raw.split_at(i + 3),
+                None => ("", raw),
+            };
+            let rest = match rest.rfind('@') {
+                Some(at) => format!("{REDACTED}{}", &rest[at..]),
+                None => rest.to_owned(),
+            };
+            let (before, fragment) = match rest.split_once('#') {
+                Some((b, f)) => (b.to_owned(), Some(f.to_owned())),
+                None => (rest, None),
+            };
+            let (before, query) = match before.split_once('?') {
+                Some((b, q)) => (b.to_owned(), Some(q.to_owned())),
+                None => (before, None),
+            };
+            (format!("{head}{before}"), query, fragment)
+        }
+    };
+    let mut out = base;
+    if let Some(query) = query {
+        let pairs: Vec<String> = query
+            .split('&')
+            .map(|pair| match pair.split_once('=') {
+                Some((k, _)) => format!("{k}={REDACTED}"),
+                None if pair.is_empty() => String::new(),
+                None => REDACTED.to_owned(),
+            })
+            .collect();
+        out.push('?');
+        out.push_str(&pairs.join("&"));
+    }
+    if let Some(f) = fragment {
+        out.push('#');
+        if !f.is_empty() {
+            out.push_str(REDACTED);
+        }
+    }
+    out
+}
+
 /// One `TASKTRACKER_…` variable as a figment provider, so that errors name the
 /// exact variable a bad value came from.
 struct EnvVar {
@@ -1349,6 +1416,36 @@ mod tests {
             "postgres://h/db?user=u&password=[redacted]"
         );
         assert!(!looks_like_bot_token("hello"));
+    }
+
+    #[test]
+    fn endpoint_redaction() {
+        let cases = [
+            ("https://api.openai.com/v1", "https://api.openai.com/v1"),
+            (
+                "https://user:hunter2@host:8443/v1",
+                "https://[redacted]@host:8443/v1",
+            ),
+            ("https://sk-token@host/v1", "https://[redacted]@host/v1"),
+            (
+                "https://host/v1?api_key=sk-1&model=m",
+                "https://host/v1?api_key=[redacted]&model=[redacted]",
+            ),
+            (
+                "https://host/v1?sk-bare#frag",
+                "https://host/v1?[redacted]#[redacted]",
+            ),
+            // A '/' or '?' in the password: not a valid URL, still redacted.
+            ("https://u:pa/ss@host/v1", "https://[redacted]@host/v1"),
+            ("https://u:pa?ss@host/v1", "https://[redacted]@host/v1"),
+            ("https://u:pa#ss@host/v1", "https://[redacted]@host/v1"),
+            ("http://127.0.0.1:11434", "http://127.0.0.1:11434/"),
+            ("u:pw@host/v1?key=k", "[redacted]@host/v1?key=[redacted]"),
+            ("", ""),
+        ];
+        for (raw, shown) in cases {
+            assert_eq!(redact_endpoint(raw), shown, "{raw}");
+        }
         assert!(looks_like_bot_token(TOKEN));
     }
 }

@@ -212,8 +212,10 @@ pub enum ApiKeyChange {
 }
 
 /// A provider as an operator enters it: like [`ProviderSpec`], with the API
-/// key in plain text (a [`Secret`]) instead of sealed.
-#[derive(Debug, Clone)]
+/// key in plain text (a [`Secret`]) instead of sealed. Its `Debug` shows the
+/// base URL redacted (it may hold a password or a key) and the key as
+/// `[redacted]`.
+#[derive(Clone)]
 pub struct ProviderInput {
     /// Unique name.
     pub name: String,
@@ -235,6 +237,23 @@ pub struct ProviderInput {
     pub is_default: bool,
     /// Enabled.
     pub enabled: bool,
+}
+
+impl std::fmt::Debug for ProviderInput {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ProviderInput")
+            .field("name", &self.name)
+            .field("kind", &self.kind)
+            .field("base_url", &crate::config::redact_endpoint(&self.base_url))
+            .field("model", &self.model)
+            .field("api_key", &self.api_key)
+            .field("timeout_ms", &self.timeout_ms)
+            .field("requests_per_minute", &self.requests_per_minute)
+            .field("redact_pii", &self.redact_pii)
+            .field("is_default", &self.is_default)
+            .field("enabled", &self.enabled)
+            .finish()
+    }
 }
 
 /// Adds (`id` `None`) or changes a provider, sealing its API key under the
@@ -295,7 +314,7 @@ pub async fn save_provider(
     };
     let mut details = serde_json::json!({
         "name": saved.name,
-        "base_url": crate::config::redact_url(&saved.base_url),
+        "base_url": crate::config::redact_endpoint(&saved.base_url),
         "model": saved.model,
         "api_key": key_note,
         "timeout_ms": saved.timeout_ms,

@@ -40,6 +40,7 @@ on_both_backends!(
     retention_preview_and_purge_from_the_console,
     the_audit_screen_verifies_the_chain,
     provider_health_records_the_circuit_state,
+    a_provider_url_with_credentials_stays_redacted,
 );
 
 /// The operator every test is: an SSH login.
@@ -731,6 +732,74 @@ async fn provider_health_records_the_circuit_state(t: &TestDb) {
         unknown.circuit_state,
         Some(CircuitState::Closed),
         "None keeps it"
+    );
+}
+
+/// A base URL with a password and a key in its query never reaches an
+/// error, the audit log, the provider's health or a `Debug` in clear.
+async fn a_provider_url_with_credentials_stays_redacted(t: &TestDb) {
+    const PASSWORD: &str = "hunter2-pw";
+    const KEY: &str = "sk-in-query-123";
+    let mut h = harness(t).await;
+    let type_provider = async |h: &mut Harness, url: &str| {
+        h.press(KeyCode::Char('n')).await;
+        h.keys("leaky").await;
+        h.tab(2).await;
+        h.keys(url).await;
+        h.tab(1).await;
+        h.keys("m").await;
+        h.press(KeyCode::Enter).await;
+    };
+    h.press(KeyCode::Char('3')).await;
+    // Not an http(s) URL: refused, the form stays open with the error.
+    type_provider(
+        &mut h,
+        &format!("htps://olena:{PASSWORD}@llm.example/v1?api_key={KEY}"),
+    )
+    .await;
+    let Some(Modal::Form(form)) = h.console.app.modals().last() else {
+        panic!("the form stays open");
+    };
+    let error = form.error.clone().expect("the refusal");
+    assert!(
+        error.contains("htps://[redacted]@llm.example/v1?api_key=[redacted]"),
+        "{error}"
+    );
+    assert!(!format!("{form:?}").contains(PASSWORD) && !format!("{form:?}").contains(KEY));
+    h.press(KeyCode::Esc).await;
+
+    // A valid URL with credentials (nothing listens on port 9): saved.
+    let url = format!("http://olena:{PASSWORD}@127.0.0.1:9/v1?api_key={KEY}");
+    type_provider(&mut h, &url).await;
+    h.assert_no_error();
+    let p = providers::get_by_name(&h.db, "leaky")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(p.base_url, url, "stored as typed: the bot needs it");
+    let shown = format!("{p:?} {}", h.screen());
+    let e = last_audit(&h.db).await;
+    assert_eq!(e.action, "provider.create");
+    // The test connection fails; its message and the health record too.
+    h.press(KeyCode::Char('t')).await;
+    let test_screen = h.screen();
+    assert!(test_screen.contains("leaky failed"), "{test_screen}");
+    let p = providers::get_by_name(&h.db, "leaky")
+        .await
+        .unwrap()
+        .unwrap();
+    let health = p.last_error.clone().unwrap_or_default();
+    for text in [&shown, &e.details, &test_screen, &health] {
+        assert!(
+            !text.contains(PASSWORD) && !text.contains(KEY),
+            "a secret shows: {text}"
+        );
+    }
+    assert!(
+        e.details
+            .contains("http://[redacted]@127.0.0.1:9/v1?api_key=[redacted]"),
+        "{}",
+        e.details
     );
 }
 

@@ -21,8 +21,9 @@ string_enum! {
     }
 }
 
-/// A provider.
-#[derive(Debug, Clone, PartialEq)]
+/// A provider. Its `Debug` shows the base URL redacted
+/// ([`crate::config::redact_endpoint`]) and the key's length only.
+#[derive(Clone, PartialEq)]
 pub struct Provider {
     /// Row id.
     pub id: i64,
@@ -63,6 +64,31 @@ pub struct Provider {
     pub updated_at: DateTime<Utc>,
 }
 
+impl std::fmt::Debug for Provider {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Provider")
+            .field("id", &self.id)
+            .field("name", &self.name)
+            .field("kind", &self.kind)
+            .field("base_url", &crate::config::redact_endpoint(&self.base_url))
+            .field("model", &self.model)
+            .field("api_key_ct", &self.api_key_ct.as_ref().map(Vec::len))
+            .field("timeout_ms", &self.timeout_ms)
+            .field("requests_per_minute", &self.requests_per_minute)
+            .field("redact_pii", &self.redact_pii)
+            .field("is_default", &self.is_default)
+            .field("enabled", &self.enabled)
+            .field("last_error", &self.last_error)
+            .field("last_error_at", &self.last_error_at)
+            .field("last_ok_at", &self.last_ok_at)
+            .field("circuit_state", &self.circuit_state)
+            .field("circuit_changed_at", &self.circuit_changed_at)
+            .field("created_at", &self.created_at)
+            .field("updated_at", &self.updated_at)
+            .finish()
+    }
+}
+
 impl From<provider::Model> for Provider {
     fn from(m: provider::Model) -> Self {
         Provider {
@@ -88,8 +114,9 @@ impl From<provider::Model> for Provider {
     }
 }
 
-/// What an operator sets on a provider.
-#[derive(Debug, Clone, PartialEq)]
+/// What an operator sets on a provider. Its `Debug` shows the base URL
+/// redacted.
+#[derive(Clone, PartialEq)]
 pub struct ProviderSpec {
     /// Unique name: letters, digits, `-` and `_`.
     pub name: String,
@@ -111,6 +138,23 @@ pub struct ProviderSpec {
     pub is_default: bool,
     /// Enabled.
     pub enabled: bool,
+}
+
+impl std::fmt::Debug for ProviderSpec {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ProviderSpec")
+            .field("name", &self.name)
+            .field("kind", &self.kind)
+            .field("base_url", &crate::config::redact_endpoint(&self.base_url))
+            .field("model", &self.model)
+            .field("api_key_ct", &self.api_key_ct.as_ref().map(Vec::len))
+            .field("timeout_ms", &self.timeout_ms)
+            .field("requests_per_minute", &self.requests_per_minute)
+            .field("redact_pii", &self.redact_pii)
+            .field("is_default", &self.is_default)
+            .field("enabled", &self.enabled)
+            .finish()
+    }
 }
 
 impl ProviderSpec {
@@ -140,9 +184,10 @@ impl ProviderSpec {
         match url::Url::parse(&self.base_url) {
             Ok(u) if matches!(u.scheme(), "http" | "https") && u.host().is_some() => {}
             _ => {
+                // Quoted redacted: what was typed may hold a password or a key.
                 return bad(format!(
                     "base URL {:?} is not an http(s) URL such as https://api.openai.com/v1",
-                    self.base_url
+                    crate::config::redact_endpoint(&self.base_url)
                 ));
             }
         }

@@ -58,8 +58,14 @@ pub struct Field {
 
 impl std::fmt::Debug for Field {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // A base URL may hold a password or a key.
+        let url;
         let value = match self.kind {
             FieldKind::Secret { .. } => "[redacted]",
+            _ if self.label == "console-field-base-url" => {
+                url = domain::config::redact_endpoint(&self.value);
+                url.as_str()
+            }
             _ => self.value.as_str(),
         };
         f.debug_struct("Field")

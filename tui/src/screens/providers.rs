@@ -203,7 +203,7 @@ impl ProvidersScreen {
         let lines = vec![
             kv(
                 &text.t("console-field-base-url"),
-                domain::config::redact_url(&p.base_url),
+                domain::config::redact_endpoint(&p.base_url),
             ),
             kv(
                 &text.t("console-provider-settings"),

@@ -85,12 +85,12 @@ pub struct Settings {
 }
 
 impl std::fmt::Debug for Settings {
-    // The key is a Secret (prints "[redacted]"); a password in the base URL is
-    // cut out too.
+    // The key is a Secret (prints "[redacted]"); user information and query
+    // values in the base URL are cut out too.
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Settings")
             .field("name", &self.name)
-            .field("base_url", &crate::config::redact_url(&self.base_url))
+            .field("base_url", &crate::config::redact_endpoint(&self.base_url))
             .field("model", &self.model)
             .field("api_key", &self.api_key)
             .field("connect_timeout", &self.connect_timeout)
