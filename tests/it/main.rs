@@ -35,6 +35,7 @@ mod classify_cli;
 mod classify_eval;
 mod config_cli;
 mod console;
+mod console_terminal;
 mod encryption;
 mod export;
 mod fake_telegram;

@@ -5,14 +5,23 @@ use std::process::Command;
 use std::sync::OnceLock;
 
 /// Builds `bin` of `package` once per test run: with the caller's own
-/// profile, or the release profile.
-fn build(cell: &'static OnceLock<PathBuf>, package: &str, bin: &str, release: bool) -> PathBuf {
+/// profile, or the release profile, and `features`.
+fn build(
+    cell: &'static OnceLock<PathBuf>,
+    package: &str,
+    bin: &str,
+    release: bool,
+    features: &str,
+) -> PathBuf {
     cell.get_or_init(|| {
         let manifest = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../Cargo.toml");
-        let cargo = escargot::CargoBuild::new()
+        let mut cargo = escargot::CargoBuild::new()
             .manifest_path(manifest)
             .package(package)
             .bin(bin);
+        if !features.is_empty() {
+            cargo = cargo.features(features);
+        }
         let cargo = if release {
             cargo.release()
         } else {
@@ -30,20 +39,21 @@ fn build(cell: &'static OnceLock<PathBuf>, package: &str, bin: &str, release: bo
 /// Path of the `tasktracker` binary, built with the test's own profile.
 pub fn tasktracker() -> PathBuf {
     static PATH: OnceLock<PathBuf> = OnceLock::new();
-    build(&PATH, "bot", "tasktracker", false)
+    build(&PATH, "bot", "tasktracker", false, "")
 }
 
 /// Path of the `tasktracker` binary built with the release profile,
 /// whatever profile the caller was built with (for benchmarks).
 pub fn tasktracker_release() -> PathBuf {
     static PATH: OnceLock<PathBuf> = OnceLock::new();
-    build(&PATH, "bot", "tasktracker", true)
+    build(&PATH, "bot", "tasktracker", true, "")
 }
 
-/// Path of the `tasktracker-console` binary, built like [`tasktracker`].
+/// Path of the `tasktracker-console` binary, built like [`tasktracker`],
+/// with the `test-hooks` feature (its hidden `--panic-for-test` flag).
 pub fn console() -> PathBuf {
     static PATH: OnceLock<PathBuf> = OnceLock::new();
-    build(&PATH, "tui", "tasktracker-console", false)
+    build(&PATH, "tui", "tasktracker-console", false, "test-hooks")
 }
 
 /// A command for the binary with a clean environment: no `TASKTRACKER_*`

@@ -339,4 +339,6 @@ pub enum Action {
     Verified(Verification),
     /// A job ended (after its other actions).
     JobEnded(Box<Job>),
+    /// A job panicked (a bug): the console leaves, with this as its error.
+    Crashed(String),
 }

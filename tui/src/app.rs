@@ -79,6 +79,7 @@ pub struct App {
     reload: Vec<ScreenId>,
     busy: Vec<Job>,
     quit: bool,
+    crashed: Option<String>,
 }
 
 impl App {
@@ -101,6 +102,7 @@ impl App {
             reload: Vec::new(),
             busy: Vec::new(),
             quit: false,
+            crashed: None,
         }
     }
 
@@ -132,6 +134,11 @@ impl App {
     /// Whether the operator asked to leave.
     pub fn should_quit(&self) -> bool {
         self.quit
+    }
+
+    /// Why the console must leave, when a job panicked.
+    pub fn crashed(&self) -> Option<&str> {
+        self.crashed.as_deref()
     }
 
     /// Jobs asked for since the last call, for the task runner.
@@ -226,6 +233,10 @@ impl App {
     pub fn update(&mut self, action: Action) {
         match action {
             Action::Quit => self.quit = true,
+            Action::Crashed(what) => {
+                self.crashed.get_or_insert(what);
+                self.quit = true;
+            }
             Action::Tick(now) => {
                 self.ctx.now = now;
                 if let Some(s) = &self.status

@@ -7,6 +7,7 @@
 //! - [`screens`]: one module per screen; [`modals`]: confirm, form, help,
 //!   message.
 //! - [`tasks`]: database work in tasks, answering with actions.
+//! - [`terminal`]: taking the terminal and giving it back, on a panic too.
 //! - [`Console`]: the app, its worker and the loop, generic over ratatui's
 //!   `Backend`, so tests run it on a `TestBackend`.
 //!
@@ -19,6 +20,7 @@ pub mod modals;
 pub mod plain;
 pub mod screens;
 pub mod tasks;
+pub mod terminal;
 pub mod text;
 pub mod theme;
 
@@ -42,6 +44,18 @@ use tasks::{Services, Worker};
 /// How often the shown screen reloads.
 pub const REFRESH: Duration = Duration::from_secs(2);
 
+/// Where `--panic-for-test` makes the console panic (built with the
+/// `test-hooks` feature only, for the tests that watch the terminal being
+/// restored).
+#[cfg(feature = "test-hooks")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum PanicAt {
+    /// Drawing the second frame, in the main task.
+    Draw,
+    /// The next job, in a task of its own.
+    Job,
+}
+
 /// The app with its worker: keys in, jobs out to tasks, actions back.
 #[derive(Debug)]
 pub struct Console {
@@ -50,6 +64,10 @@ pub struct Console {
     worker: Worker,
     actions: UnboundedReceiver<Action>,
     running: usize,
+    #[cfg(feature = "test-hooks")]
+    panic_at: Option<PanicAt>,
+    #[cfg(feature = "test-hooks")]
+    draws: u32,
 }
 
 impl Console {
@@ -62,9 +80,30 @@ impl Console {
             worker: Worker::new(services, tx),
             actions: rx,
             running: 0,
+            #[cfg(feature = "test-hooks")]
+            panic_at: None,
+            #[cfg(feature = "test-hooks")]
+            draws: 0,
         };
         c.spawn_jobs();
         c
+    }
+
+    /// Makes the console panic at `at` (tests of the panic hook only).
+    #[cfg(feature = "test-hooks")]
+    pub fn panic_for_test(&mut self, at: PanicAt) {
+        self.panic_at = Some(at);
+        if at == PanicAt::Job {
+            self.worker.panic_next_job();
+        }
+    }
+
+    #[cfg(feature = "test-hooks")]
+    fn test_panic_before_draw(&mut self) {
+        self.draws += 1;
+        if self.panic_at == Some(PanicAt::Draw) && self.draws == 2 {
+            panic!("--panic-for-test draw: panicking while drawing, as asked");
+        }
     }
 
     fn spawn_jobs(&mut self) {
@@ -113,7 +152,9 @@ impl Console {
 
     /// Runs until the operator quits or `shutdown` completes: draws, reads
     /// `events`, applies actions from jobs and refreshes every [`REFRESH`].
-    /// Changes under way are finished before it returns.
+    /// Changes under way are finished before it returns. A panic in a job
+    /// (or any other task) ends the run with an error: the panic hook has
+    /// restored the terminal by then, so the console cannot draw on.
     pub async fn run<B: Backend>(
         &mut self,
         terminal: &mut Terminal<B>,
@@ -127,12 +168,16 @@ impl Console {
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         tokio::pin!(shutdown);
         loop {
+            // Nothing more is drawn once leaving, least of all over a
+            // panic's report on the restored terminal.
+            if self.app.should_quit() || terminal::panicked() {
+                break;
+            }
+            #[cfg(feature = "test-hooks")]
+            self.test_panic_before_draw();
             terminal
                 .draw(|f| self.app.render(f))
                 .map_err(|e| eyre!("drawing the screen: {e}"))?;
-            if self.app.should_quit() {
-                break;
-            }
             tokio::select! {
                 () = &mut shutdown => break,
                 _ = tick.tick() => self.dispatch(Action::Tick(domain::store::now())),
@@ -149,7 +194,12 @@ impl Console {
             tracing::info!("waiting for changes under way before leaving");
         }
         self.settle().await;
-        Ok(())
+        // The panic hook restored the terminal and logged the panic.
+        match self.app.crashed() {
+            Some(what) => Err(eyre!("{what}; the console cannot go on")),
+            None if terminal::panicked() => Err(eyre!("the console panicked; see its log")),
+            None => Ok(()),
+        }
     }
 }
 

@@ -35,6 +35,11 @@ struct Cli {
     /// else ~/.local/state/tasktracker/console.log]
     #[arg(long, value_name = "FILE")]
     log_file: Option<PathBuf>,
+    /// Panic on purpose (built with the `test-hooks` feature only, for the
+    /// tests that watch the terminal being restored).
+    #[cfg(feature = "test-hooks")]
+    #[arg(long, hide = true, value_name = "WHERE")]
+    panic_for_test: Option<tui::PanicAt>,
 }
 
 fn main() -> Result<()> {
@@ -61,11 +66,13 @@ fn main() -> Result<()> {
             Ok(())
         });
     }
-    init_logging(cli.log_file.or_else(|| default_log_file(&env)));
-    runtime.block_on(interactive(loaded, env))
+    init_logging(cli.log_file.clone().or_else(|| default_log_file(&env)));
+    // Logs a panic and restores the terminal before color-eyre's report.
+    tui::terminal::install_panic_hook();
+    runtime.block_on(interactive(cli, loaded, env))
 }
 
-async fn interactive(loaded: Loaded, env: Vec<(String, String)>) -> Result<()> {
+async fn interactive(cli: Cli, loaded: Loaded, env: Vec<(String, String)>) -> Result<()> {
     let db = Db::connect(&loaded.config.database)
         .await
         .wrap_err("opening the database")?;
@@ -106,25 +113,40 @@ async fn interactive(loaded: Loaded, env: Vec<(String, String)>) -> Result<()> {
         key_file,
     });
     let mut console = Console::new(App::new(ctx), services);
+    #[cfg(feature = "test-hooks")]
+    if let Some(at) = cli.panic_for_test {
+        console.panic_for_test(at);
+    }
+    #[cfg(not(feature = "test-hooks"))]
+    let _ = cli;
 
-    // ratatui's init installs a panic hook that restores the terminal
-    // before color-eyre's report is printed.
-    let mut terminal = ratatui::try_init().wrap_err("opening the terminal")?;
+    // Listening before the terminal is taken: a signal that came between
+    // the two would end the console in raw mode.
+    let shutdown = shutdown_signal();
+    let mut terminal = tui::terminal::take().wrap_err("opening the terminal")?;
     let result = console
         .run(
             &mut terminal,
             crossterm::event::EventStream::new(),
-            shutdown_signal(),
+            shutdown,
         )
         .await;
-    ratatui::restore();
-    tracing::info!("console stopped");
+    // Dropping ratatui's terminal shows the cursor (still on the alternate
+    // screen); then the terminal is given back, once.
+    drop(terminal);
+    tui::terminal::give_back();
+    match &result {
+        Ok(()) => tracing::info!("console stopped"),
+        Err(e) => tracing::error!(error = %e, "console stopped"),
+    }
     db.close().await?;
     result
 }
 
-/// Completes on SIGHUP (the SSH connection went away), SIGTERM or SIGINT.
-async fn shutdown_signal() {
+/// Listens for SIGHUP (the SSH connection went away), SIGTERM and SIGINT
+/// from now on (not from the first poll): the future completes on the
+/// first of them.
+fn shutdown_signal() -> impl std::future::Future<Output = ()> {
     use tokio::signal::unix::{SignalKind, signal};
     let mut streams = Vec::new();
     for kind in [
@@ -137,12 +159,14 @@ async fn shutdown_signal() {
             Err(e) => tracing::warn!(error = %e, "cannot listen for a signal"),
         }
     }
-    if streams.is_empty() {
-        return std::future::pending().await;
+    async move {
+        if streams.is_empty() {
+            return std::future::pending().await;
+        }
+        let waits = streams.iter_mut().map(|s| Box::pin(s.recv()));
+        futures::future::select_all(waits).await;
+        tracing::info!("signal received; leaving");
     }
-    let waits = streams.iter_mut().map(|s| Box::pin(s.recv()));
-    futures::future::select_all(waits).await;
-    tracing::info!("signal received; leaving");
 }
 
 fn default_log_file(env: &[(String, String)]) -> Option<PathBuf> {

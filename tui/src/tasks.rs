@@ -49,6 +49,8 @@ pub struct Worker {
     services: Arc<Services>,
     actions: UnboundedSender<Action>,
     writes: Arc<tokio::sync::Mutex<()>>,
+    #[cfg(feature = "test-hooks")]
+    panic_next: Arc<std::sync::atomic::AtomicBool>,
 }
 
 impl Worker {
@@ -58,11 +60,23 @@ impl Worker {
             services,
             actions,
             writes: Arc::new(tokio::sync::Mutex::new(())),
+            #[cfg(feature = "test-hooks")]
+            panic_next: Arc::default(),
         }
     }
 
-    /// Starts `job` in a task of its own.
+    /// Makes the next job panic (tests of the panic hook only).
+    #[cfg(feature = "test-hooks")]
+    pub fn panic_next_job(&self) {
+        self.panic_next
+            .store(true, std::sync::atomic::Ordering::SeqCst);
+    }
+
+    /// Starts `job` in a task of its own. A job that panics (a bug) is
+    /// answered with [`Action::Crashed`]; either way [`Action::JobEnded`]
+    /// follows, so nothing waits for it forever.
     pub fn spawn(&self, job: Job) {
+        use futures::FutureExt;
         let this = self.clone();
         tokio::spawn(async move {
             let _turn = if job.is_read() {
@@ -70,7 +84,17 @@ impl Worker {
             } else {
                 Some(this.writes.clone().lock_owned().await)
             };
-            this.run(&job).await;
+            let ran = std::panic::AssertUnwindSafe(this.run(&job))
+                .catch_unwind()
+                .await;
+            if let Err(panic) = ran {
+                let why = panic
+                    .downcast_ref::<&str>()
+                    .map(|s| (*s).to_owned())
+                    .or_else(|| panic.downcast_ref::<String>().cloned())
+                    .unwrap_or_default();
+                this.send(Action::Crashed(format!("a console job panicked: {why}")));
+            }
             let _ = this.actions.send(Action::JobEnded(Box::new(job)));
         });
     }
@@ -81,6 +105,13 @@ impl Worker {
     }
 
     async fn run(&self, job: &Job) {
+        #[cfg(feature = "test-hooks")]
+        if self
+            .panic_next
+            .swap(false, std::sync::atomic::Ordering::SeqCst)
+        {
+            panic!("--panic-for-test job: panicking in a job, as asked");
+        }
         let s = &*self.services;
         let actor = s.actor.as_str();
         let fail = |what: &'static str, e: &dyn std::fmt::Display| {
