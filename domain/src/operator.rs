@@ -15,6 +15,8 @@ use crate::classify::{Classification, MessageInput};
 use crate::records;
 use crate::store::audit::{self, NewAuditEntry};
 use crate::store::chats::{self, Chat, ChatStatus, ReplyMode};
+use crate::store::inbox::{self, InboxStatus};
+use crate::store::outbox::{self, OutboxStatus};
 use crate::store::providers::{self, Provider, ProviderSpec};
 use crate::store::retention::{self, RetentionPolicy};
 use crate::store::{Db, StoreError, Tx};
@@ -416,6 +418,187 @@ pub async fn test_provider(
     .await?;
     tx.commit().await?;
     Ok(ProviderTest { latency, result })
+}
+
+/// The two queues that keep dead letters.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Queue {
+    /// Updates from Telegram the processor could not apply.
+    Inbox,
+    /// Requests to Telegram the sender could not deliver.
+    Outbox,
+}
+
+impl Queue {
+    /// `inbox` or `outbox`, as audit subjects name them.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Queue::Inbox => "inbox",
+            Queue::Outbox => "outbox",
+        }
+    }
+}
+
+/// A dead letter as an operator sees it: what it is and why it died, never
+/// its payload (which stays sealed: it holds message text).
+#[derive(Debug, Clone, PartialEq)]
+pub struct DeadLetter {
+    /// Its queue.
+    pub queue: Queue,
+    /// The update id (inbox) or the row id (outbox).
+    pub id: i64,
+    /// The update's kind (`message`, `callback_query`, …) or the Bot API
+    /// method (`sendMessage`, …).
+    pub kind: String,
+    /// The chat it was for (outbox only: an inbox row's chat is inside its
+    /// sealed payload).
+    pub chat_id: Option<i64>,
+    /// Failed attempts.
+    pub attempts: i32,
+    /// The last failure.
+    pub last_error: Option<String>,
+    /// When it was received (inbox) or written (outbox).
+    pub queued_at: chrono::DateTime<chrono::Utc>,
+}
+
+/// The dead letters, inbox first, each queue oldest first and at most
+/// `limit` of each.
+pub async fn dead_letters(db: &Db, limit: u64) -> Result<Vec<DeadLetter>, StoreError> {
+    let mut out: Vec<DeadLetter> = inbox::list_dead(db, limit)
+        .await?
+        .into_iter()
+        .map(|r| DeadLetter {
+            queue: Queue::Inbox,
+            id: r.update_id,
+            kind: r.kind,
+            chat_id: None,
+            attempts: r.attempts,
+            last_error: r.last_error,
+            queued_at: r.received_at,
+        })
+        .collect();
+    out.extend(
+        outbox::list_dead(db, limit)
+            .await?
+            .into_iter()
+            .map(|r| DeadLetter {
+                queue: Queue::Outbox,
+                id: r.id,
+                kind: r.method,
+                chat_id: Some(r.chat_id),
+                attempts: r.attempts,
+                last_error: r.last_error,
+                queued_at: r.created_at,
+            }),
+    );
+    Ok(out)
+}
+
+/// What an audit entry says about a dead letter: its kind and attempts,
+/// never its error text or payload.
+async fn dead_letter_details(
+    tx: &Tx,
+    queue: Queue,
+    id: i64,
+) -> Result<Option<serde_json::Value>, StoreError> {
+    Ok(match queue {
+        Queue::Inbox => inbox::get(tx, id)
+            .await?
+            .filter(|r| r.status == InboxStatus::Dead)
+            .map(|r| serde_json::json!({ "kind": r.kind, "attempts": r.attempts })),
+        Queue::Outbox => outbox::get(tx, id)
+            .await?
+            .filter(|r| r.status == OutboxStatus::Dead)
+            .map(|r| {
+                serde_json::json!({
+                    "method": r.method,
+                    "chat_id": r.chat_id,
+                    "attempts": r.attempts,
+                })
+            }),
+    })
+}
+
+/// Puts a dead letter back in its queue: pending, attempts reset, due now,
+/// so the running bot takes it up again. Returns false, changing and
+/// auditing nothing, when it is not dead (any more).
+pub async fn requeue_dead_letter(
+    db: &Db,
+    queue: Queue,
+    id: i64,
+    actor: &str,
+) -> Result<bool, StoreError> {
+    let tx = db.begin_write().await?;
+    let Some(details) = dead_letter_details(&tx, queue, id).await? else {
+        return Ok(false);
+    };
+    match queue {
+        Queue::Inbox => inbox::requeue(&tx, id).await?,
+        Queue::Outbox => outbox::requeue(&tx, id).await?,
+    };
+    record(
+        &tx,
+        actor,
+        "dead_letter.requeue",
+        format!("{}:{id}", queue.as_str()),
+        details,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(true)
+}
+
+/// Puts every dead letter of both queues back, as [`requeue_dead_letter`]
+/// does, in one transaction with one audit entry. Returns how many of each
+/// (inbox, outbox); with none, nothing is audited.
+pub async fn requeue_all_dead_letters(db: &Db, actor: &str) -> Result<(u64, u64), StoreError> {
+    let tx = db.begin_write().await?;
+    let inbox_n = inbox::requeue_all_dead(&tx).await?;
+    let outbox_n = outbox::requeue_all_dead(&tx).await?;
+    if inbox_n + outbox_n == 0 {
+        return Ok((0, 0));
+    }
+    record(
+        &tx,
+        actor,
+        "dead_letter.requeue_all",
+        "dead_letters".to_owned(),
+        serde_json::json!({ "inbox": inbox_n, "outbox": outbox_n }),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok((inbox_n, outbox_n))
+}
+
+/// Deletes a dead letter for good (it is never applied or sent). Returns
+/// false, changing and auditing nothing, when it is not dead (any more).
+pub async fn discard_dead_letter(
+    db: &Db,
+    queue: Queue,
+    id: i64,
+    actor: &str,
+) -> Result<bool, StoreError> {
+    let tx = db.begin_write().await?;
+    let Some(details) = dead_letter_details(&tx, queue, id).await? else {
+        return Ok(false);
+    };
+    let gone = match queue {
+        Queue::Inbox => inbox::discard_dead(&tx, id).await?,
+        Queue::Outbox => outbox::discard_dead(&tx, id).await?,
+    };
+    if !gone {
+        return Ok(false);
+    }
+    record(
+        &tx,
+        actor,
+        "dead_letter.discard",
+        format!("{}:{id}", queue.as_str()),
+        details,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(true)
 }
 
 #[cfg(test)]

@@ -36,6 +36,7 @@ mod classify_eval;
 mod config_cli;
 mod console;
 mod console_terminal;
+mod dead_letters;
 mod encryption;
 mod export;
 mod fake_telegram;

@@ -203,14 +203,58 @@ pub async fn record_failure(
     Ok(status)
 }
 
-/// Puts a dead row back in the queue (an operator's retry).
-pub async fn requeue(tx: &Tx, update_id: i64) -> Result<(), StoreError> {
-    let mut am: inbox::ActiveModel = load(tx, update_id).await?.into();
+/// Puts a dead row back in the queue (an operator's retry): pending, its
+/// attempts reset, due now (the processor takes a row whose
+/// `next_attempt_at` is empty at once, in `update_id` order). Returns
+/// false, changing nothing, when the row is not dead.
+pub async fn requeue(tx: &Tx, update_id: i64) -> Result<bool, StoreError> {
+    let row = load(tx, update_id).await?;
+    if row.status != InboxStatus::Dead.as_str() {
+        return Ok(false);
+    }
+    let mut am: inbox::ActiveModel = row.into();
     am.status = Set(InboxStatus::Pending.as_str().to_owned());
+    am.attempts = Set(0);
     am.next_attempt_at = Set(None);
     am.processed_at = Set(None);
     am.update(tx.inner()).await?;
-    Ok(())
+    Ok(true)
+}
+
+/// Puts every dead row back in the queue, as [`requeue`] does; returns how
+/// many.
+pub async fn requeue_all_dead(tx: &Tx) -> Result<u64, StoreError> {
+    use sea_orm::sea_query::Expr;
+    Ok(inbox::Entity::update_many()
+        .col_expr(
+            inbox::Column::Status,
+            Expr::value(InboxStatus::Pending.as_str()),
+        )
+        .col_expr(inbox::Column::Attempts, Expr::value(0))
+        .col_expr(
+            inbox::Column::NextAttemptAt,
+            Expr::value(Option::<DateTime<Utc>>::None),
+        )
+        .col_expr(
+            inbox::Column::ProcessedAt,
+            Expr::value(Option::<DateTime<Utc>>::None),
+        )
+        .filter(inbox::Column::Status.eq(InboxStatus::Dead.as_str()))
+        .exec(tx.inner())
+        .await?
+        .rows_affected)
+}
+
+/// Deletes a dead row (an operator gave up on it). Returns false, deleting
+/// nothing, when the row is not dead.
+pub async fn discard_dead(tx: &Tx, update_id: i64) -> Result<bool, StoreError> {
+    Ok(inbox::Entity::delete_many()
+        .filter(inbox::Column::UpdateId.eq(update_id))
+        .filter(inbox::Column::Status.eq(InboxStatus::Dead.as_str()))
+        .exec(tx.inner())
+        .await?
+        .rows_affected
+        > 0)
 }
 
 /// Dead rows, oldest first.

@@ -196,6 +196,65 @@ pub async fn record_failure(
     Ok(status)
 }
 
+/// Dead items, oldest first.
+pub async fn list_dead(c: &impl Conn, limit: u64) -> Result<Vec<OutboxItem>, StoreError> {
+    outbox::Entity::find()
+        .filter(outbox::Column::Status.eq(OutboxStatus::Dead.as_str()))
+        .order_by_asc(outbox::Column::Id)
+        .limit(limit)
+        .all(c.inner())
+        .await?
+        .into_iter()
+        .map(OutboxItem::try_from)
+        .collect()
+}
+
+/// Puts a dead item back in the queue (an operator's retry): pending, its
+/// attempts reset, not before now (the sender takes pending items whose
+/// `not_before` has come, in id order within a chat). Returns false,
+/// changing nothing, when the item is not dead.
+pub async fn requeue(tx: &Tx, id: i64) -> Result<bool, StoreError> {
+    let row = load(tx, id).await?;
+    if row.status != OutboxStatus::Dead.as_str() {
+        return Ok(false);
+    }
+    let mut am: outbox::ActiveModel = row.into();
+    am.status = Set(OutboxStatus::Pending.as_str().to_owned());
+    am.attempts = Set(0);
+    am.not_before = Set(now());
+    am.update(tx.inner()).await?;
+    Ok(true)
+}
+
+/// Puts every dead item back in the queue, as [`requeue`] does; returns
+/// how many.
+pub async fn requeue_all_dead(tx: &Tx) -> Result<u64, StoreError> {
+    use sea_orm::sea_query::Expr;
+    Ok(outbox::Entity::update_many()
+        .col_expr(
+            outbox::Column::Status,
+            Expr::value(OutboxStatus::Pending.as_str()),
+        )
+        .col_expr(outbox::Column::Attempts, Expr::value(0))
+        .col_expr(outbox::Column::NotBefore, Expr::value(now()))
+        .filter(outbox::Column::Status.eq(OutboxStatus::Dead.as_str()))
+        .exec(tx.inner())
+        .await?
+        .rows_affected)
+}
+
+/// Deletes a dead item (an operator gave up on it). Returns false, deleting
+/// nothing, when the item is not dead.
+pub async fn discard_dead(tx: &Tx, id: i64) -> Result<bool, StoreError> {
+    Ok(outbox::Entity::delete_many()
+        .filter(outbox::Column::Id.eq(id))
+        .filter(outbox::Column::Status.eq(OutboxStatus::Dead.as_str()))
+        .exec(tx.inner())
+        .await?
+        .rows_affected
+        > 0)
+}
+
 /// Deletes pending items that quote a person (on erasure). Returns how many.
 pub async fn delete_pending_for_person(tx: &Tx, person_id: i64) -> Result<u64, StoreError> {
     Ok(outbox::Entity::delete_many()
