@@ -487,3 +487,45 @@ console-field-chat-id = Chat id
 console-hint-chat-id = Group ids are negative, such as -1001234567890.
 console-error-chat-id = A chat id is a whole number other than 0, such as -1001234567890.
 console-confirm-approve-id = The bot will capture messages in chat { $chat } as soon as it is added there.
+
+# Dead letters (under the overview: d)
+console-tab-dead-letters = Dead letters
+console-help-dead-letters = the dead letters: updates and messages that failed every retry
+console-short-dead-letters = dead letters
+console-help-requeue = requeue: back in its queue, attempts reset, due now
+console-short-requeue = requeue
+console-help-requeue-all = requeue every dead letter
+console-short-requeue-all = all
+console-help-discard = discard the dead letter for good
+console-short-discard = discard
+console-help-back = back to the overview
+console-short-back = back
+console-dl-inbox = inbox
+console-dl-outbox = outbox
+console-dl-summary = { $inbox } in the inbox, { $outbox } in the outbox
+console-dl-empty = No dead letters: every update was applied and every message delivered.
+console-dl-chat = chat { $chat }
+console-dl-queued = Queued { $when } UTC ({ $ago }); { $attempts ->
+    [one] { $attempts } attempt
+   *[other] { $attempts } attempts
+}
+console-dl-no-error = No error was recorded.
+console-col-queue = Queue
+console-col-id = Id
+console-col-kind = Kind
+console-col-attempts = Tries
+console-col-queued = Queued
+console-col-error = Last error
+console-confirm-requeue-title = Requeue { $queue } { $id }?
+console-confirm-requeue = { $queue } { $id } ({ $kind }) goes back to its queue with its attempts reset, due now: the running bot tries it again.
+console-confirm-requeue-inbox-order = The inbox is applied in update order, so this update goes before the newer ones still waiting.
+console-confirm-requeue-all-title = Requeue every dead letter?
+console-confirm-requeue-all = Inbox: { $inbox }, outbox: { $outbox }. They go back to their queues with their attempts reset, due now: the running bot tries them again.
+console-confirm-discard-title = Discard { $queue } { $id }?
+console-confirm-discard = { $queue } { $id } ({ $kind }) is deleted: it is never applied or sent. This cannot be undone.
+console-notice-requeued = { $queue } { $id } is back in its queue.
+console-notice-requeued-all = Back in their queues: { $inbox } from the inbox, { $outbox } from the outbox.
+console-notice-discarded = { $queue } { $id } was discarded.
+console-notice-not-dead = { $queue } { $id } is no longer a dead letter; nothing was done.
+console-what-requeue = Requeueing
+console-what-discard = Discarding

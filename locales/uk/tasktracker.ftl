@@ -492,3 +492,46 @@ console-field-chat-id = Id чату
 console-hint-chat-id = Id груп від'ємні, наприклад -1001234567890.
 console-error-chat-id = Id чату — ціле число, не 0, наприклад -1001234567890.
 console-confirm-approve-id = Бот збиратиме повідомлення в чаті { $chat }, щойно його туди додадуть.
+
+# Dead letters (under the overview: d)
+console-tab-dead-letters = Недоставлені
+console-help-dead-letters = недоставлені: оновлення й повідомлення, що не вдалися після всіх спроб
+console-short-dead-letters = недоставлені
+console-help-requeue = повернути в чергу: спроби з нуля, бот пробує зараз
+console-short-requeue = у чергу
+console-help-requeue-all = повернути в чергу всі недоставлені
+console-short-requeue-all = усі
+console-help-discard = відкинути назавжди
+console-short-discard = відкинути
+console-help-back = назад до огляду
+console-short-back = назад
+console-dl-inbox = вхідні
+console-dl-outbox = вихідні
+console-dl-summary = вхідних: { $inbox }, вихідних: { $outbox }
+console-dl-empty = Недоставлених немає: кожне оновлення застосовано, кожне повідомлення доставлено.
+console-dl-chat = чат { $chat }
+console-dl-queued = У черзі з { $when } UTC ({ $ago }); { $attempts ->
+    [one] { $attempts } спроба
+    [few] { $attempts } спроби
+   *[other] { $attempts } спроб
+}
+console-dl-no-error = Помилку не записано.
+console-col-queue = Черга
+console-col-id = Id
+console-col-kind = Вид
+console-col-attempts = Спроб
+console-col-queued = У черзі
+console-col-error = Остання помилка
+console-confirm-requeue-title = Повернути в чергу: { $queue } { $id }?
+console-confirm-requeue = { $queue } { $id } ({ $kind }) повертається в чергу, спроби з нуля, одразу: запущений бот спробує ще раз.
+console-confirm-requeue-inbox-order = Вхідні застосовуються за порядком оновлень, тож це оновлення піде перед новішими, що ще чекають.
+console-confirm-requeue-all-title = Повернути в чергу всі недоставлені?
+console-confirm-requeue-all = Вхідних: { $inbox }, вихідних: { $outbox }. Усі повертаються в черги, спроби з нуля, одразу: запущений бот спробує ще раз.
+console-confirm-discard-title = Відкинути: { $queue } { $id }?
+console-confirm-discard = { $queue } { $id } ({ $kind }) буде видалено: його ніколи не буде застосовано чи надіслано. Це не скасувати.
+console-notice-requeued = { $queue } { $id } знову в черзі.
+console-notice-requeued-all = Знову в черзі: вхідних { $inbox }, вихідних { $outbox }.
+console-notice-discarded = { $queue } { $id } відкинуто.
+console-notice-not-dead = { $queue } { $id } уже не серед недоставлених; нічого не зроблено.
+console-what-requeue = Повернення в чергу
+console-what-discard = Відкидання

@@ -40,6 +40,7 @@ on_both_backends!(
     retention_preview_and_purge_from_the_console,
     the_audit_screen_verifies_the_chain,
     provider_health_records_the_circuit_state,
+    dead_letters_are_requeued_and_discarded_from_the_console,
     a_provider_url_with_credentials_stays_redacted,
 );
 
@@ -733,6 +734,117 @@ async fn provider_health_records_the_circuit_state(t: &TestDb) {
         Some(CircuitState::Closed),
         "None keeps it"
     );
+}
+
+async fn dead_letters_are_requeued_and_discarded_from_the_console(t: &TestDb) {
+    use domain::store::inbox::{self, InboxStatus, RawUpdate};
+    use domain::store::outbox::{self, NewOutbox, OutboxStatus};
+    let mut h = harness(t).await;
+    let tx = h.db.begin_write().await.unwrap();
+    let updates: Vec<RawUpdate> = [41, 42]
+        .map(|id| RawUpdate {
+            update_id: id,
+            kind: "message".into(),
+            payload: b"sealed".to_vec(),
+        })
+        .to_vec();
+    inbox::store_batch(&tx, &updates, 43).await.unwrap();
+    inbox::record_failure(&tx, 41, "cannot apply", None)
+        .await
+        .unwrap();
+    inbox::record_failure(&tx, 42, "cannot apply either", None)
+        .await
+        .unwrap();
+    let item = outbox::enqueue(
+        &tx,
+        NewOutbox {
+            chat_id: -1001234567890,
+            method: "sendMessage".into(),
+            payload: b"sealed".to_vec(),
+            person_id: None,
+            task_id: None,
+        },
+    )
+    .await
+    .unwrap();
+    outbox::record_failure(&tx, item, "Telegram: Bad Request: chat not found", None)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+
+    // The overview counts them; d lists them.
+    h.press(KeyCode::Char('1')).await;
+    assert_eq!(
+        h.console
+            .app
+            .overview
+            .data
+            .as_ref()
+            .map(|d| (d.inbox_dead, d.outbox_dead)),
+        Some((2, 1))
+    );
+    h.press(KeyCode::Char('d')).await;
+    assert_eq!(h.console.app.screen(), ScreenId::DeadLetters);
+    let screen = h.screen();
+    assert!(
+        screen.contains("2 in the inbox, 1 in the outbox")
+            && screen.contains("sendMessage")
+            && screen.contains("cannot apply"),
+        "{screen}"
+    );
+
+    // Requeue the first inbox update, confirmed.
+    h.press(KeyCode::Char('t')).await;
+    assert!(h.screen().contains("Requeue inbox 41?"), "{}", h.screen());
+    h.press(KeyCode::Char('y')).await;
+    h.assert_no_error();
+    let row = inbox::get(&h.db, 41).await.unwrap().unwrap();
+    assert_eq!((row.status, row.attempts), (InboxStatus::Pending, 0));
+    let e = last_audit(&h.db).await;
+    assert_eq!(
+        (e.actor.as_str(), e.action.as_str(), e.subject.as_deref()),
+        (OPERATOR, "dead_letter.requeue", Some("inbox:41"))
+    );
+    assert!(
+        h.screen().contains("inbox 41 is back in its queue"),
+        "{}",
+        h.screen()
+    );
+    assert_eq!(
+        h.console.app.dead_letters.rows.as_ref().map(Vec::len),
+        Some(2),
+        "the list was reloaded"
+    );
+
+    // Discard the next (update 42), confirmed; cancel once first.
+    h.press(KeyCode::Char('d')).await;
+    h.press(KeyCode::Esc).await;
+    assert!(inbox::get(&h.db, 42).await.unwrap().is_some());
+    h.press(KeyCode::Char('d')).await;
+    assert!(h.screen().contains("Discard inbox 42?"), "{}", h.screen());
+    h.press(KeyCode::Char('y')).await;
+    h.assert_no_error();
+    assert!(inbox::get(&h.db, 42).await.unwrap().is_none());
+    assert_eq!(last_audit(&h.db).await.action, "dead_letter.discard");
+
+    // Requeue all: the outbox item.
+    h.press(KeyCode::Char('T')).await;
+    h.press(KeyCode::Char('y')).await;
+    h.assert_no_error();
+    let sent = outbox::get(&h.db, item).await.unwrap().unwrap();
+    assert_eq!((sent.status, sent.attempts), (OutboxStatus::Pending, 0));
+    let e = last_audit(&h.db).await;
+    assert_eq!(
+        (e.actor.as_str(), e.action.as_str(), e.details.as_str()),
+        (
+            OPERATOR,
+            "dead_letter.requeue_all",
+            r#"{"inbox":0,"outbox":1}"#
+        )
+    );
+    assert!(h.screen().contains("No dead letters"), "{}", h.screen());
+    h.press(KeyCode::Esc).await;
+    assert_eq!(h.console.app.screen(), ScreenId::Overview);
 }
 
 /// A base URL with a password and a key in its query never reaches an

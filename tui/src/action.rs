@@ -3,7 +3,7 @@
 //! [`crate::tasks`] in their own tasks, which answer with actions.
 
 use chrono::{DateTime, Utc};
-use domain::operator::{ProviderInput, ProviderTest};
+use domain::operator::{DeadLetter, ProviderInput, ProviderTest, Queue};
 use domain::purge::Preview;
 use domain::rotation::{DekScope, KeyStatus, RewrapProgress};
 use domain::store::audit::{AuditEntry, Verification};
@@ -27,10 +27,12 @@ pub enum ScreenId {
     Retention,
     /// The audit log.
     Audit,
+    /// Dead letters: reached from the overview (`d`), not a tab of its own.
+    DeadLetters,
 }
 
 impl ScreenId {
-    /// Every screen, in tab order.
+    /// Every tab, in order (the dead letters are under the overview's).
     pub const ALL: [ScreenId; 6] = [
         ScreenId::Overview,
         ScreenId::Chats,
@@ -40,9 +42,19 @@ impl ScreenId {
         ScreenId::Audit,
     ];
 
-    /// Position in the tab bar.
+    /// The tab it is shown under: its own, or the overview's for the dead
+    /// letters.
+    pub fn tab(self) -> ScreenId {
+        match self {
+            ScreenId::DeadLetters => ScreenId::Overview,
+            s => s,
+        }
+    }
+
+    /// Position of its tab in the tab bar.
     pub fn index(self) -> usize {
-        ScreenId::ALL.iter().position(|s| *s == self).unwrap_or(0)
+        let tab = self.tab();
+        ScreenId::ALL.iter().position(|s| *s == tab).unwrap_or(0)
     }
 
     /// The locale key of the tab's title.
@@ -54,6 +66,7 @@ impl ScreenId {
             ScreenId::Keys => "console-tab-keys",
             ScreenId::Retention => "console-tab-retention",
             ScreenId::Audit => "console-tab-audit",
+            ScreenId::DeadLetters => "console-tab-dead-letters",
         }
     }
 }
@@ -132,6 +145,22 @@ pub enum Job {
     Purge,
     /// Verifies the audit log's hash chain.
     VerifyAudit,
+    /// Puts a dead letter back in its queue.
+    RequeueDeadLetter {
+        /// Its queue.
+        queue: Queue,
+        /// Its id there.
+        id: i64,
+    },
+    /// Puts every dead letter back in its queue.
+    RequeueAllDeadLetters,
+    /// Deletes a dead letter for good.
+    DiscardDeadLetter {
+        /// Its queue.
+        queue: Queue,
+        /// Its id there.
+        id: i64,
+    },
 }
 
 impl Job {
@@ -230,6 +259,8 @@ pub enum Loaded {
     Audit(Vec<AuditEntry>),
     /// Older audit entries (appended).
     OlderAudit(Vec<AuditEntry>),
+    /// The dead letters of both queues (never their payloads).
+    DeadLetters(Vec<DeadLetter>),
 }
 
 /// A change that succeeded, for the status line.
@@ -284,6 +315,33 @@ pub enum Notice {
     Retired {
         /// How many keys.
         keys: u64,
+    },
+    /// A dead letter was put back in its queue (false: it was not dead
+    /// any more, and nothing was done).
+    Requeued {
+        /// Its queue.
+        queue: Queue,
+        /// Its id there.
+        id: i64,
+        /// Whether anything changed.
+        changed: bool,
+    },
+    /// Every dead letter was put back.
+    RequeuedAll {
+        /// Inbox rows.
+        inbox: u64,
+        /// Outbox items.
+        outbox: u64,
+    },
+    /// A dead letter was deleted (false: it was not dead any more, and
+    /// nothing was done).
+    Discarded {
+        /// Its queue.
+        queue: Queue,
+        /// Its id there.
+        id: i64,
+        /// Whether anything changed.
+        changed: bool,
     },
     /// A purge finished.
     Purged {

@@ -19,7 +19,8 @@ use crate::action::{Action, Job, Loaded, Notice, ScreenId};
 use crate::keys::{self, Command};
 use crate::modals::{Help, Level, Message, Modal, Outcome};
 use crate::screens::{
-    AuditScreen, ChatsScreen, KeysScreen, OverviewScreen, ProvidersScreen, RetentionScreen,
+    AuditScreen, ChatsScreen, DeadLettersScreen, KeysScreen, OverviewScreen, ProvidersScreen,
+    RetentionScreen, queue_key,
 };
 use crate::text::Text;
 use crate::theme::Theme;
@@ -71,6 +72,8 @@ pub struct App {
     pub retention: RetentionScreen,
     /// The audit log.
     pub audit: AuditScreen,
+    /// Dead letters.
+    pub dead_letters: DeadLettersScreen,
     status: Option<Status>,
     jobs: Vec<Job>,
     loading: Vec<ScreenId>,
@@ -96,6 +99,7 @@ impl App {
             keys: KeysScreen::default(),
             retention: RetentionScreen::default(),
             audit: AuditScreen::default(),
+            dead_letters: DeadLettersScreen::default(),
             status: None,
             jobs: Vec::new(),
             loading: Vec::new(),
@@ -206,7 +210,10 @@ impl App {
     fn screen_command(&mut self, cmd: Command) -> Option<Action> {
         let ctx = &self.ctx;
         match self.screen {
-            ScreenId::Overview => None,
+            ScreenId::Overview => {
+                (cmd == Command::DeadLetters).then_some(Action::Switch(ScreenId::DeadLetters))
+            }
+            ScreenId::DeadLetters => self.dead_letters.handle(cmd, ctx),
             ScreenId::Chats => self.chats.handle(cmd, ctx),
             ScreenId::Providers => self.providers.handle(cmd, ctx),
             ScreenId::Keys => self.keys.handle(cmd, ctx),
@@ -354,6 +361,7 @@ impl App {
             Loaded::Retention(r) => self.retention.set(*r),
             Loaded::Audit(entries) => self.audit.set(entries),
             Loaded::OlderAudit(entries) => self.audit.append(entries),
+            Loaded::DeadLetters(rows) => self.dead_letters.set(rows),
         }
     }
 
@@ -376,6 +384,7 @@ impl App {
             ScreenId::Keys => self.keys.render(frame, body, ctx),
             ScreenId::Retention => self.retention.render(frame, body, ctx),
             ScreenId::Audit => self.audit.render(frame, body, ctx),
+            ScreenId::DeadLetters => self.dead_letters.render(frame, body, ctx),
         }
         self.render_status(frame, status);
         self.render_hints(frame, hints);
@@ -389,7 +398,7 @@ impl App {
         let mut spans = vec![Span::styled(" tasktracker ", t.heading())];
         for s in ScreenId::ALL {
             let label = format!(" {} {} ", s.index() + 1, self.ctx.text.t(s.title_key()));
-            let style = if s == self.screen {
+            let style = if s == self.screen.tab() {
                 t.selected()
             } else {
                 t.dim()
@@ -447,7 +456,11 @@ impl App {
 fn auto_refresh(s: ScreenId) -> bool {
     matches!(
         s,
-        ScreenId::Overview | ScreenId::Chats | ScreenId::Providers | ScreenId::Retention
+        ScreenId::Overview
+            | ScreenId::Chats
+            | ScreenId::Providers
+            | ScreenId::Retention
+            | ScreenId::DeadLetters
     )
 }
 
@@ -531,6 +544,35 @@ fn notice_text(text: &Text, n: &Notice) -> String {
         Notice::Retired { keys } => text.tr(
             "console-notice-retired",
             &[("keys", i64::try_from(*keys).unwrap_or(i64::MAX).into())],
+        ),
+        Notice::Requeued { queue, id, changed } => text.tr(
+            if *changed {
+                "console-notice-requeued"
+            } else {
+                "console-notice-not-dead"
+            },
+            &[
+                ("queue", Arg::Str(&text.t(queue_key(*queue)))),
+                ("id", (*id).into()),
+            ],
+        ),
+        Notice::Discarded { queue, id, changed } => text.tr(
+            if *changed {
+                "console-notice-discarded"
+            } else {
+                "console-notice-not-dead"
+            },
+            &[
+                ("queue", Arg::Str(&text.t(queue_key(*queue)))),
+                ("id", (*id).into()),
+            ],
+        ),
+        Notice::RequeuedAll { inbox, outbox } => text.tr(
+            "console-notice-requeued-all",
+            &[
+                ("inbox", i64::try_from(*inbox).unwrap_or(i64::MAX).into()),
+                ("outbox", i64::try_from(*outbox).unwrap_or(i64::MAX).into()),
+            ],
         ),
         Notice::Purged { messages, tasks } => text.tr(
             "console-notice-purged",

@@ -74,6 +74,16 @@ pub enum Command {
     Search,
     /// Show only data-subject requests.
     SubjectRequests,
+    /// Open the dead letters.
+    DeadLetters,
+    /// Back to the overview.
+    Back,
+    /// Put the dead letter back in its queue.
+    Requeue,
+    /// Put every dead letter back.
+    RequeueAll,
+    /// Delete the dead letter.
+    Discard,
 }
 
 /// A key.
@@ -440,15 +450,56 @@ const AUDIT: &[Binding] = &[
     NAV[5],
 ];
 
+const OVERVIEW: &[Binding] = &[bind(
+    &[Key::ch('d')],
+    Command::DeadLetters,
+    "console-help-dead-letters",
+    Some("console-short-dead-letters"),
+)];
+
+const DEAD_LETTERS: &[Binding] = &[
+    bind(
+        &[Key::ch('t')],
+        Command::Requeue,
+        "console-help-requeue",
+        Some("console-short-requeue"),
+    ),
+    bind(
+        &[Key::ch('T')],
+        Command::RequeueAll,
+        "console-help-requeue-all",
+        Some("console-short-requeue-all"),
+    ),
+    bind(
+        &[Key::ch('d'), Key::code(KeyCode::Delete)],
+        Command::Discard,
+        "console-help-discard",
+        Some("console-short-discard"),
+    ),
+    bind(
+        &[Key::code(KeyCode::Esc)],
+        Command::Back,
+        "console-help-back",
+        Some("console-short-back"),
+    ),
+    NAV[0],
+    NAV[1],
+    NAV[2],
+    NAV[3],
+    NAV[4],
+    NAV[5],
+];
+
 /// The screen's own bindings.
 pub fn screen(id: ScreenId) -> &'static [Binding] {
     match id {
-        ScreenId::Overview => &[],
+        ScreenId::Overview => OVERVIEW,
         ScreenId::Chats => CHATS,
         ScreenId::Providers => PROVIDERS,
         ScreenId::Keys => KEYS,
         ScreenId::Retention => RETENTION,
         ScreenId::Audit => AUDIT,
+        ScreenId::DeadLetters => DEAD_LETTERS,
     }
 }
 
@@ -466,7 +517,7 @@ mod tests {
 
     #[test]
     fn no_screen_key_shadows_another_on_the_same_screen() {
-        for id in ScreenId::ALL {
+        for id in ScreenId::ALL.into_iter().chain([ScreenId::DeadLetters]) {
             let mut seen: Vec<Key> = Vec::new();
             for b in screen(id).iter().chain(GLOBAL) {
                 for k in b.keys {

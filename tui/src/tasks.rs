@@ -26,6 +26,10 @@ use crate::action::{
 };
 use crate::screens::AUDIT_PAGE;
 
+/// How many dead letters of each queue the dead-letters screen lists
+/// (oldest first; the overview counts them all).
+pub const DEAD_LETTERS_SHOWN: u64 = 500;
+
 /// The sample a connection test classifies (fixed, and free of personal data).
 pub const TEST_SAMPLE: &str = "Please fix the login page by Friday";
 
@@ -239,6 +243,32 @@ impl Worker {
                 Ok(v) => Action::Verified(v),
                 Err(e) => fail("console-what-verify", &e),
             },
+            Job::RequeueDeadLetter { queue, id } => {
+                match operator::requeue_dead_letter(&s.db, *queue, *id, actor).await {
+                    Ok(changed) => Action::Done(Notice::Requeued {
+                        queue: *queue,
+                        id: *id,
+                        changed,
+                    }),
+                    Err(e) => fail("console-what-requeue", &e),
+                }
+            }
+            Job::RequeueAllDeadLetters => {
+                match operator::requeue_all_dead_letters(&s.db, actor).await {
+                    Ok((inbox, outbox)) => Action::Done(Notice::RequeuedAll { inbox, outbox }),
+                    Err(e) => fail("console-what-requeue", &e),
+                }
+            }
+            Job::DiscardDeadLetter { queue, id } => {
+                match operator::discard_dead_letter(&s.db, *queue, *id, actor).await {
+                    Ok(changed) => Action::Done(Notice::Discarded {
+                        queue: *queue,
+                        id: *id,
+                        changed,
+                    }),
+                    Err(e) => fail("console-what-discard", &e),
+                }
+            }
         };
         self.send(action);
     }
@@ -305,6 +335,9 @@ impl Worker {
                 runs: retention::recent_runs(db, 6).await?,
             })),
             ScreenId::Audit => Loaded::Audit(audit_page(db, None).await?),
+            ScreenId::DeadLetters => {
+                Loaded::DeadLetters(operator::dead_letters(db, DEAD_LETTERS_SHOWN).await?)
+            }
         })
     }
 }

@@ -11,7 +11,7 @@ use chrono::{DateTime, TimeZone, Utc};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use domain::classify::{Classification, Kind, Priority};
 use domain::i18n::{Lang, Locales};
-use domain::operator::{ApiKeyChange, ProviderTest};
+use domain::operator::{ApiKeyChange, DeadLetter, ProviderTest, Queue};
 use domain::purge::{ChatPreview, Preview};
 use domain::rotation::{DekScope, KeyStatus, RewrapProgress};
 use domain::store::audit::{AuditEntry, Verification};
@@ -357,6 +357,38 @@ fn audit_entries() -> Vec<AuditEntry> {
     ]
 }
 
+fn dead_letters() -> Vec<DeadLetter> {
+    vec![
+        DeadLetter {
+            queue: Queue::Inbox,
+            id: 804_112_377,
+            kind: "message".into(),
+            chat_id: None,
+            attempts: 5,
+            last_error: Some("applying the update: database error: disk I/O error".into()),
+            queued_at: ago(60 * 6),
+        },
+        DeadLetter {
+            queue: Queue::Outbox,
+            id: 1_204,
+            kind: "sendMessage".into(),
+            chat_id: Some(-1001234567890),
+            attempts: 1,
+            last_error: Some("Telegram: Bad Request: chat not found".into()),
+            queued_at: ago(90),
+        },
+        DeadLetter {
+            queue: Queue::Outbox,
+            id: 1_311,
+            kind: "setMessageReaction".into(),
+            chat_id: Some(-1005550001111),
+            attempts: 8,
+            last_error: Some("the person it quoted was erased".into()),
+            queued_at: ago(12),
+        },
+    ]
+}
+
 /// An app with every screen loaded.
 fn loaded(lang: Lang) -> App {
     let mut app = app_in(lang);
@@ -371,6 +403,7 @@ fn loaded(lang: Lang) -> App {
         Box::new(retention_data()),
     )));
     app.update(Action::Loaded(Loaded::Audit(audit_entries())));
+    app.update(Action::Loaded(Loaded::DeadLetters(dead_letters())));
     app.take_jobs();
     app
 }
@@ -622,6 +655,61 @@ fn provider_test_results() {
 }
 
 #[test]
+fn dead_letters_screen() {
+    let mut app = loaded(Lang::En);
+    press(&mut app, KeyCode::Char('d'));
+    assert_eq!(app.screen(), ScreenId::DeadLetters);
+    assert!(matches!(
+        app.take_jobs().as_slice(),
+        [Job::Load(ScreenId::DeadLetters)]
+    ));
+    press(&mut app, KeyCode::Down);
+    snap!("dead_letters", &mut app);
+}
+
+#[test]
+fn dead_letters_in_ukrainian() {
+    let mut app = loaded(Lang::Uk);
+    go(&mut app, ScreenId::DeadLetters);
+    snap!("dead_letters_uk", &mut app);
+}
+
+#[test]
+fn dead_letters_empty() {
+    let mut app = loaded(Lang::En);
+    app.update(Action::Loaded(Loaded::DeadLetters(vec![])));
+    go(&mut app, ScreenId::DeadLetters);
+    snap!("dead_letters_empty", &mut app);
+    press(&mut app, KeyCode::Char('t'));
+    press(&mut app, KeyCode::Char('T'));
+    press(&mut app, KeyCode::Char('d'));
+    assert!(app.modals().is_empty(), "nothing to ask about");
+}
+
+#[test]
+fn confirm_requeue_and_discard() {
+    let mut app = loaded(Lang::En);
+    go(&mut app, ScreenId::DeadLetters);
+    press(&mut app, KeyCode::Char('t'));
+    snap!("confirm_requeue_inbox", &mut app);
+    press(&mut app, KeyCode::Esc);
+    press(&mut app, KeyCode::Down);
+    press(&mut app, KeyCode::Char('d'));
+    snap!("confirm_discard_outbox", &mut app);
+    press(&mut app, KeyCode::Esc);
+    press(&mut app, KeyCode::Char('T'));
+    snap!("confirm_requeue_all", &mut app);
+}
+
+#[test]
+fn help_on_the_dead_letters() {
+    let mut app = loaded(Lang::En);
+    go(&mut app, ScreenId::DeadLetters);
+    press(&mut app, KeyCode::Char('?'));
+    snap!("help_dead_letters", &mut app);
+}
+
+#[test]
 fn a_failed_change_opens_an_error() {
     let mut app = loaded(Lang::En);
     go(&mut app, ScreenId::Chats);
@@ -678,6 +766,81 @@ fn status_line_after_a_change() {
 }
 
 // Key flows: keys in, state and jobs out.
+
+#[test]
+fn dead_letters_are_requeued_and_discarded_after_a_confirmation() {
+    let mut app = loaded(Lang::En);
+    // From the overview, whose tab stays lit.
+    press(&mut app, KeyCode::Char('d'));
+    assert_eq!(app.screen(), ScreenId::DeadLetters);
+    assert_eq!(app.screen().index(), ScreenId::Overview.index());
+    app.take_jobs();
+    app.update(Action::JobEnded(Box::new(Job::Load(ScreenId::DeadLetters))));
+
+    // Requeue the second (an outbox message): asked first, then run.
+    press(&mut app, KeyCode::Down);
+    press(&mut app, KeyCode::Char('t'));
+    let Some(Modal::Confirm(c)) = app.modals().last() else {
+        panic!("a confirmation opens");
+    };
+    assert!(matches!(
+        c.job,
+        Job::RequeueDeadLetter {
+            queue: Queue::Outbox,
+            id: 1_204
+        }
+    ));
+    assert!(!c.dangerous);
+    assert!(app.take_jobs().is_empty(), "nothing runs before yes");
+    press(&mut app, KeyCode::Char('y'));
+    assert!(matches!(
+        app.take_jobs().as_slice(),
+        [Job::RequeueDeadLetter {
+            queue: Queue::Outbox,
+            id: 1_204
+        }]
+    ));
+    app.update(Action::Done(Notice::Requeued {
+        queue: Queue::Outbox,
+        id: 1_204,
+        changed: true,
+    }));
+    assert!(
+        app.status()
+            .is_some_and(|s| s.text == "outbox 1204 is back in its queue."),
+        "{:?}",
+        app.status()
+    );
+    assert!(
+        app.take_jobs()
+            .iter()
+            .any(|j| matches!(j, Job::Load(ScreenId::DeadLetters))),
+        "the list reloads"
+    );
+    app.update(Action::JobEnded(Box::new(Job::Load(ScreenId::DeadLetters))));
+
+    // Discard: a warning, and n cancels.
+    press(&mut app, KeyCode::Delete);
+    assert!(matches!(app.modals().last(), Some(Modal::Confirm(c))
+        if c.dangerous && matches!(c.job, Job::DiscardDeadLetter { queue: Queue::Outbox, id: 1_204 })));
+    press(&mut app, KeyCode::Char('n'));
+    assert!(app.modals().is_empty() && app.take_jobs().is_empty());
+
+    // Requeue all.
+    press(&mut app, KeyCode::Char('T'));
+    press(&mut app, KeyCode::Enter);
+    assert!(matches!(
+        app.take_jobs().as_slice(),
+        [Job::RequeueAllDeadLetters]
+    ));
+
+    // Esc goes back to the overview; Tab goes on from the overview's tab.
+    press(&mut app, KeyCode::Esc);
+    assert_eq!(app.screen(), ScreenId::Overview);
+    press(&mut app, KeyCode::Char('d'));
+    press(&mut app, KeyCode::Tab);
+    assert_eq!(app.screen(), ScreenId::Chats);
+}
 
 #[test]
 fn approving_asks_first_and_the_confirmation_carries_the_job() {
@@ -978,6 +1141,7 @@ fn every_console_string_exists_in_every_language() {
         include_str!("screens/keys.rs"),
         include_str!("screens/retention.rs"),
         include_str!("screens/audit.rs"),
+        include_str!("screens/dead_letters.rs"),
     ];
     let mut used = Vec::new();
     for src in sources {

@@ -4,6 +4,7 @@
 
 mod audit;
 mod chats;
+mod dead_letters;
 mod keys;
 mod overview;
 mod providers;
@@ -11,6 +12,7 @@ mod retention;
 
 pub use audit::{AuditScreen, PAGE as AUDIT_PAGE, is_subject_request};
 pub use chats::{ChatFilter, ChatsScreen};
+pub use dead_letters::{DeadLettersScreen, queue_key};
 pub use keys::KeysScreen;
 pub use overview::OverviewScreen;
 pub use providers::ProvidersScreen;
