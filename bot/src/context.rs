@@ -19,6 +19,7 @@ use teloxide::types::{ChatId, Me, UserId};
 use tokio::sync::Notify;
 
 use crate::limits::Limits;
+use crate::scope::ProfileMemo;
 
 /// How long an answer to "is this person an admin here?" is trusted.
 const ADMIN_TTL: Duration = Duration::from_secs(120);
@@ -43,6 +44,8 @@ pub struct Ctx {
     pub limits: Limits,
     /// Woken when the outbox has new items.
     pub outbox_ready: Notify,
+    /// Which profiles are stored as they are now (saves sealing them again).
+    pub profiles: ProfileMemo,
     classifier: RwLock<Current>,
     admins: Mutex<HashMap<(i64, u64), (bool, Instant)>>,
 }
@@ -84,6 +87,7 @@ impl Ctx {
             privacy,
             limits,
             outbox_ready: Notify::new(),
+            profiles: ProfileMemo::new(),
             classifier: RwLock::new(Current {
                 classifier: Classifier::Builtin(Builtin),
                 source: None,
@@ -102,6 +106,16 @@ impl Ctx {
         match self.classifier.read() {
             Ok(c) => c.classifier.clone(),
             Err(_) => Classifier::Builtin(Builtin),
+        }
+    }
+
+    /// Whether classifying sends the text out of the process (a provider
+    /// is configured), so opted-out people and unapproved chats must be
+    /// ruled out before.
+    pub fn classifies_remotely(&self) -> bool {
+        match self.classifier.read() {
+            Ok(c) => !matches!(c.classifier, Classifier::Builtin(_)),
+            Err(_) => true,
         }
     }
 

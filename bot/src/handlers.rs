@@ -24,14 +24,28 @@ use crate::limits::Verdict;
 use crate::outgoing::{ButtonRow, Request, Target};
 use crate::processor::Facts;
 use crate::router::{Command, Route, text_of};
+use crate::scope::Scope;
 
 type Result<T = ()> = anyhow::Result<T>;
 
-/// Applies one route.
-pub async fn apply(tx: &Tx, ctx: &Ctx, route: &Route, facts: &Facts) -> Result {
+/// Applies one route. `scope` holds what this transaction looked up
+/// already; routes other than capture and edits may change it, so it is
+/// cleared after them.
+pub async fn apply(tx: &Tx, ctx: &Ctx, scope: &Scope, route: &Route, facts: &Facts) -> Result {
     match route {
-        Route::Capture(m) => capture(tx, ctx, m, facts).await,
-        Route::Edit(m) => edit(tx, ctx, m, facts).await,
+        Route::Capture(m) => capture(tx, ctx, scope, m, facts).await,
+        Route::Edit(m) => edit(tx, ctx, scope, m, facts).await,
+        other => {
+            let done = apply_other(tx, ctx, other, facts).await;
+            scope.clear();
+            done
+        }
+    }
+}
+
+async fn apply_other(tx: &Tx, ctx: &Ctx, route: &Route, facts: &Facts) -> Result {
+    match route {
+        Route::Capture(_) | Route::Edit(_) => Ok(()),
         Route::Command(m, c) => command(tx, ctx, m, c, facts).await,
         Route::UnknownCommand(m) if m.chat.is_private() => {
             let lang = person_lang(m.from.as_ref(), None);
@@ -86,27 +100,27 @@ fn profile(u: &User) -> Profile {
     }
 }
 
-/// Queues a request in the outbox.
+/// Queues a request in the outbox, sealed under the key of the person it
+/// quotes (the system key when it quotes nobody).
 async fn send(
     tx: &Tx,
     ctx: &Ctx,
     chat_id: i64,
     req: Request,
-    person_id: Option<i64>,
+    quoting: Option<&Person>,
     task_id: Option<i64>,
 ) -> Result {
-    records::enqueue_request(
-        tx,
-        &ctx.vault,
-        &OutgoingRequest {
-            chat_id,
-            method: req.method().to_owned(),
-            params: req.params(),
-            person_id,
-            task_id,
-        },
-    )
-    .await?;
+    let r = OutgoingRequest {
+        chat_id,
+        method: req.method().to_owned(),
+        params: req.params(),
+        person_id: quoting.map(|p| p.id),
+        task_id,
+    };
+    match quoting {
+        Some(person) => records::enqueue_request_for(tx, &ctx.vault, &r, person).await?,
+        None => records::enqueue_request(tx, &ctx.vault, &r).await?,
+    };
     Ok(())
 }
 
@@ -118,7 +132,7 @@ async fn say(
     reply_to: Option<i32>,
     text: String,
     buttons: Vec<ButtonRow>,
-    person_id: Option<i64>,
+    quoting: Option<&Person>,
 ) -> Result {
     let req = Request::SendMessage {
         chat_id,
@@ -126,7 +140,7 @@ async fn say(
         reply_to_message_id: reply_to,
         buttons,
     };
-    send(tx, ctx, chat_id, req, person_id, None).await
+    send(tx, ctx, chat_id, req, quoting, None).await
 }
 
 /// The chat's row, recorded (pending) the first time the bot sees it.
@@ -181,13 +195,16 @@ async fn post_pending_notice(tx: &Tx, ctx: &Ctx, chat: &Chat, lang: Lang) -> Res
 /// The classification `facts` brought, or the builtin one now (when the
 /// chat was approved after the facts were gathered).
 fn classification(facts: &Facts, chat: &Chat, m: &Message, text: &str) -> Classification {
-    if let Some(c) = &facts.classification {
+    let tz = chat.time_zone.parse().unwrap_or(chrono_tz::UTC);
+    if let Some(c) = &facts.classification
+        && facts.zone.is_none_or(|assumed| assumed == tz)
+    {
         return c.clone();
     }
     Builtin.classify(&MessageInput {
         text,
         sent_at: m.edit_date().copied().unwrap_or(m.date),
-        tz: chat.time_zone.parse().unwrap_or(chrono_tz::UTC),
+        tz,
     })
 }
 
@@ -196,7 +213,8 @@ async fn record_provider(tx: &Tx, ctx: &Ctx, facts: &Facts) -> Result {
     let Some(id) = ctx.provider_id() else {
         return Ok(());
     };
-    if facts.flooded || facts.classification.is_none() {
+    if facts.flooded || facts.classification.is_none() || facts.zone.is_some() {
+        // Not classified by the provider (flood limit, or in-process).
         return Ok(());
     }
     let circuit = match ctx.classifier() {
@@ -216,20 +234,35 @@ fn is_wanted(c: &Classification, chat: &Chat) -> bool {
 
 // ---- capture ----
 
+/// The chat's row (recorded, pending, the first time), read once per
+/// transaction.
+async fn chat_row(tx: &Tx, ctx: &Ctx, scope: &Scope, c: &teloxide::types::Chat) -> Result<Chat> {
+    if let Some(chat) = scope.chat(c.id.0) {
+        return Ok(chat);
+    }
+    let chat = ensure_chat(tx, ctx, c).await?;
+    scope.put_chat(&chat);
+    Ok(chat)
+}
+
 /// The chat, if the bot captures there now; posts the pending notice once
 /// otherwise, and the privacy notice on the first message after approval.
-async fn capturing_chat(tx: &Tx, ctx: &Ctx, m: &Message) -> Result<Option<Chat>> {
-    let chat = ensure_chat(tx, ctx, &m.chat).await?;
+async fn capturing_chat(tx: &Tx, ctx: &Ctx, scope: &Scope, m: &Message) -> Result<Option<Chat>> {
+    let chat = chat_row(tx, ctx, scope, &m.chat).await?;
     let lang = person_lang(m.from.as_ref(), Some(&chat));
     match chat.status {
         ChatStatus::Pending => {
-            post_pending_notice(tx, ctx, &chat, lang).await?;
+            if chat.pending_notice_at.is_none() {
+                post_pending_notice(tx, ctx, &chat, lang).await?;
+                scope.forget_chat(chat.id);
+            }
             Ok(None)
         }
         ChatStatus::Blocked => Ok(None),
         ChatStatus::Approved => {
             if chat.notice_sent_at.is_none() {
                 post_notice(tx, ctx, &chat, lang, false).await?;
+                scope.forget_chat(chat.id);
             }
             Ok(Some(chat))
         }
@@ -237,24 +270,45 @@ async fn capturing_chat(tx: &Tx, ctx: &Ctx, m: &Message) -> Result<Option<Chat>>
 }
 
 /// The author, unless they opted out (then nothing of theirs is stored).
-async fn author(tx: &Tx, ctx: &Ctx, from: &User) -> Result<Option<Person>> {
+/// Their profile is sealed again only when it changed.
+async fn author(tx: &Tx, ctx: &Ctx, scope: &Scope, from: &User) -> Result<Option<Person>> {
     let index = ctx.vault.user_index(user_id(from));
-    if privacy::is_opted_out(tx, &index).await? {
+    let opted_out = match scope.opted_out(&index) {
+        Some(known) => known,
+        None => {
+            let now = privacy::is_opted_out(tx, &index).await?;
+            scope.put_opted_out(&index, now);
+            now
+        }
+    };
+    if opted_out {
         return Ok(None);
     }
-    Ok(Some(
-        records::save_person(tx, &ctx.vault, &profile(from)).await?,
-    ))
+    let profile = profile(from);
+    let fingerprint = ctx.profiles.fingerprint(&profile);
+    if let Some(person) = scope.person(&index, fingerprint) {
+        return Ok(Some(person));
+    }
+    if let Some(person) = people::get_by_index(tx, &index).await?
+        && person.key_id.is_some()
+        && ctx.profiles.holds(person.id, fingerprint)
+    {
+        scope.put_person(&person, fingerprint, false);
+        return Ok(Some(person));
+    }
+    let person = records::save_person(tx, &ctx.vault, &profile).await?;
+    scope.put_person(&person, fingerprint, true);
+    Ok(Some(person))
 }
 
-async fn capture(tx: &Tx, ctx: &Ctx, m: &Message, facts: &Facts) -> Result {
+async fn capture(tx: &Tx, ctx: &Ctx, scope: &Scope, m: &Message, facts: &Facts) -> Result {
     let (Some(text), Some(from)) = (text_of(m), m.from.as_ref()) else {
         return Ok(());
     };
-    let Some(chat) = capturing_chat(tx, ctx, m).await? else {
+    let Some(chat) = capturing_chat(tx, ctx, scope, m).await? else {
         return Ok(());
     };
-    let Some(person) = author(tx, ctx, from).await? else {
+    let Some(person) = author(tx, ctx, scope, from).await? else {
         return Ok(());
     };
     let captured = records::capture_message(
@@ -322,7 +376,7 @@ async fn new_task(
                 reply_to_message_id: Some(m.id.0),
                 buttons: card::card_buttons(&ctx.locales, lang, task.id),
             };
-            send(tx, ctx, chat.id, req, Some(person.id), Some(task.id)).await
+            send(tx, ctx, chat.id, req, Some(person), Some(task.id)).await
         }
         ReplyMode::React => {
             let emoji = if c.kind == Kind::Bug { "👀" } else { "✍" };
@@ -348,23 +402,24 @@ fn card_task<'a>(task: &Task, c: &'a Classification) -> CardTask<'a> {
     }
 }
 
-async fn edit(tx: &Tx, ctx: &Ctx, m: &Message, facts: &Facts) -> Result {
+async fn edit(tx: &Tx, ctx: &Ctx, scope: &Scope, m: &Message, facts: &Facts) -> Result {
     let (Some(text), Some(from)) = (text_of(m), m.from.as_ref()) else {
         return Ok(());
     };
-    let Some(chat) = chats::get(tx, m.chat.id.0)
-        .await?
-        .filter(|c| c.status == ChatStatus::Approved)
-    else {
+    let chat = match scope.chat(m.chat.id.0) {
+        Some(chat) => Some(chat),
+        None => chats::get(tx, m.chat.id.0).await?,
+    };
+    let Some(chat) = chat.filter(|c| c.status == ChatStatus::Approved) else {
         return Ok(());
     };
     let message_id = i64::from(m.id.0);
     if messages::get(tx, chat.id, message_id).await?.is_none() {
         // Written before the chat was approved, or before the bot joined:
         // the edit is the first the bot sees of it.
-        return capture(tx, ctx, m, facts).await;
+        return capture(tx, ctx, scope, m, facts).await;
     }
-    let Some(person) = author(tx, ctx, from).await? else {
+    let Some(person) = author(tx, ctx, scope, from).await? else {
         return Ok(());
     };
     let edited_at = m.edit_date().copied().unwrap_or_else(Utc::now);
@@ -389,7 +444,7 @@ async fn edit(tx: &Tx, ctx: &Ctx, m: &Message, facts: &Facts) -> Result {
                     text: card::card_text(&ctx.locales, lang, &card_task(&task, &c), None),
                     buttons: card::card_buttons(&ctx.locales, lang, task.id),
                 };
-                send(tx, ctx, chat.id, req, Some(person.id), Some(task.id)).await?;
+                send(tx, ctx, chat.id, req, Some(&person), Some(task.id)).await?;
             }
             Ok(())
         }

@@ -18,6 +18,7 @@ pub mod poller;
 pub mod processor;
 pub mod rights;
 pub mod router;
+pub mod scope;
 pub mod sender;
 pub mod service;
 pub mod shutdown;

@@ -19,6 +19,7 @@ use std::time::Duration;
 
 use anyhow::Context;
 use chrono::Utc;
+use domain::classify::builtin::Builtin;
 use domain::classify::{Classification, MessageInput};
 use domain::store::Tx;
 use domain::store::chats::{self, ChatStatus};
@@ -33,6 +34,7 @@ use crate::card::CallbackData;
 use crate::context::Ctx;
 use crate::handlers;
 use crate::router::{self, Command, Route, text_of};
+use crate::scope::Scope;
 
 /// Rows per round (and per transaction).
 pub const BATCH: u64 = 200;
@@ -53,6 +55,9 @@ pub struct Facts {
     pub is_admin: Option<bool>,
     /// A provider failure to record in its health columns.
     pub provider_error: Option<String>,
+    /// The time zone the classification assumed (due dates depend on it),
+    /// when it was made without reading the chat's row.
+    pub zone: Option<chrono_tz::Tz>,
 }
 
 /// One inbox row, ready to apply.
@@ -241,6 +246,11 @@ impl Processor {
                 let (Some(text), Some(from)) = (text_of(m), m.from.as_ref()) else {
                     return Ok(Facts::default());
                 };
+                if !ctx.classifies_remotely() {
+                    // Nothing leaves the process: classify now, and let the
+                    // transaction decide whether the message is stored.
+                    return Ok(self.classify_locally(m, text));
+                }
                 let chat = chats::get(&ctx.db, m.chat.id.0).await?;
                 let Some(chat) = chat.filter(|c| c.status == ChatStatus::Approved) else {
                     return Ok(Facts::default());
@@ -264,6 +274,7 @@ impl Processor {
                     flooded,
                     is_admin: None,
                     provider_error: outcome.provider_error.map(|e| e.to_string()),
+                    zone: None,
                 })
             }
             Route::Command(m, Command::Mode(arg)) if !arg.trim().is_empty() => {
@@ -295,20 +306,56 @@ impl Processor {
         }
     }
 
+    /// The builtin classification of a message, with the chat's flood
+    /// limit. The chat's time zone is not known here (no lookup): the
+    /// transaction classifies again when the chat's zone is not UTC.
+    fn classify_locally(&self, m: &teloxide::types::Message, text: &str) -> Facts {
+        let flooded = !self.ctx.limits.classification(m.chat.id.0);
+        let input = MessageInput {
+            text,
+            sent_at: m.edit_date().copied().unwrap_or(m.date),
+            tz: chrono_tz::UTC,
+        };
+        Facts {
+            classification: Some(Builtin.classify(&input)),
+            flooded,
+            is_admin: None,
+            provider_error: None,
+            zone: Some(chrono_tz::UTC),
+        }
+    }
+
     /// Applies rows in one transaction, each marked done (or dead, for an
     /// update that cannot be parsed) with its effects.
     async fn apply_all(&self, rows: &[Prepared]) -> anyhow::Result<()> {
         let tx = self.ctx.db.begin_write().await?;
+        let scope = Scope::new();
+        let mut done = Vec::with_capacity(rows.len());
         for p in rows {
-            self.apply(&tx, p)
+            if self
+                .apply(&tx, &scope, p)
                 .await
-                .with_context(|| format!("update {}", p.update_id))?;
+                .with_context(|| format!("update {}", p.update_id))?
+            {
+                done.push(p.update_id);
+            }
+        }
+        let marked = inbox::mark_done_many(&tx, &done).await?;
+        if marked != done.len() as u64 {
+            // Another processor applied some of them: roll all of it back.
+            anyhow::bail!(
+                "{} of {} inbox rows were no longer pending",
+                done.len() as u64 - marked,
+                done.len()
+            );
         }
         tx.commit().await?;
+        scope.committed(&self.ctx.profiles);
         Ok(())
     }
 
-    async fn apply(&self, tx: &Tx, p: &Prepared) -> anyhow::Result<()> {
+    /// Applies one row; `true` when it is to be marked done.
+    async fn apply(&self, tx: &Tx, scope: &Scope, p: &Prepared) -> anyhow::Result<bool> {
         match &p.work {
             Work::Unparsed(why) => {
                 tracing::warn!(
@@ -316,13 +363,13 @@ impl Processor {
                     "an update teloxide cannot parse is kept as a dead letter"
                 );
                 inbox::record_failure(tx, p.update_id, why, None).await?;
+                Ok(false)
             }
             Work::Apply(route, facts) => {
-                handlers::apply(tx, &self.ctx, route, facts).await?;
-                inbox::mark_done(tx, p.update_id).await?;
+                handlers::apply(tx, &self.ctx, scope, route, facts).await?;
+                Ok(true)
             }
         }
-        Ok(())
     }
 }
 

@@ -97,9 +97,10 @@ impl Sender {
             // Pending items whether due or not: a chat whose oldest item
             // waits for its retry waits as a whole, so order holds.
             let now = Utc::now();
-            let due = match outbox::due(&self.ctx.db, now + chrono::Duration::days(3650), ROUND)
-                .await
-            {
+            // Chats being served are left out: their items wait for them.
+            let skip: Vec<i64> = busy.iter().copied().collect();
+            let horizon = now + chrono::Duration::days(3650);
+            let due = match outbox::due_except(&self.ctx.db, horizon, &skip, ROUND).await {
                 Ok(items) => {
                     failures = 0;
                     items
@@ -200,24 +201,61 @@ async fn record(ctx: &Ctx, item: &OutboxItem, outcome: Delivery) -> anyhow::Resu
             outbox::mark_sent(&tx, item.id, message_id.map(i64::from)).await?;
             if let (Some(task), Some(mid), "sendMessage") =
                 (item.task_id, message_id, item.method.as_str())
-                && tasks::get(&tx, task).await?.is_some()
             {
-                tasks::set_card_message(&tx, task, i64::from(mid)).await?;
+                // A task erased meanwhile simply has no row to update.
+                tasks::record_card_message(&tx, task, i64::from(mid)).await?;
             }
         }
         Delivery::Retry(at, error) => {
             let retry = (item.attempts.saturating_add(1) < MAX_ATTEMPTS).then_some(at);
             if retry.is_none() {
                 tracing::warn!(item = item.id, method = %item.method, error = %error, "giving up on an outbox item");
+                given_up(&tx, ctx, item, &error).await?;
             }
             outbox::record_failure(&tx, item.id, &error, retry).await?;
         }
         Delivery::Dead(error) => {
             tracing::warn!(item = item.id, method = %item.method, error = %error, "an outbox item cannot be delivered");
+            given_up(&tx, ctx, item, &error).await?;
             outbox::record_failure(&tx, item.id, &error, None).await?;
         }
     }
     tx.commit().await?;
+    Ok(())
+}
+
+/// What follows from giving up on an item: an export that cannot be sent
+/// is recorded as failed and the person is told (in a message, which has
+/// its own chance of getting through).
+async fn given_up(
+    tx: &domain::store::Tx,
+    ctx: &Ctx,
+    item: &OutboxItem,
+    why: &str,
+) -> anyhow::Result<()> {
+    if item.method != "sendExport" {
+        return Ok(());
+    }
+    let params = match records::request_params(tx, &ctx.vault, item).await {
+        Ok(p) => p,
+        Err(VaultError::Erased) => return Ok(()), // the person is gone
+        Err(e) => return Err(e.into()),
+    };
+    if let Ok(Request::SendExport {
+        chat_id,
+        request_id,
+        lang,
+        ..
+    }) = Request::from_parts(&item.method, params)
+    {
+        let lang = domain::i18n::Lang::from_tag(&lang).unwrap_or(domain::i18n::Lang::En);
+        if let Err(e) = crate::rights::export_failed(tx, ctx, chat_id, request_id, lang, why).await
+        {
+            // The request is gone (the person was erased meanwhile): giving
+            // up must still be recorded.
+            tracing::warn!(item = item.id, error = %format!("{e:#}"), "cannot record the failed export");
+        }
+    }
     Ok(())
 }
 
@@ -331,6 +369,11 @@ async fn deliver(ctx: &Ctx, bot: &Throttle<Bot>, item: &OutboxItem) -> Delivery 
                                 Utc::now() + s.chrono_duration(),
                                 "429".to_owned(),
                             );
+                        }
+                        Some(RequestError::Api(api)) if !matches!(api, ApiError::Unknown(_)) => {
+                            // Telegram refused it for good (blocked, chat
+                            // gone, file refused): no point trying again.
+                            return Delivery::Dead(format!("export: Telegram: {api}"));
                         }
                         Some(r) => crate::telegram::describe(r),
                         None => format!("{e:#}"),

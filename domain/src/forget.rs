@@ -17,8 +17,8 @@ use crate::records::{self, OutgoingRequest};
 use crate::store::audit::{self, NewAuditEntry};
 use crate::store::outbox::OutboxStatus;
 use crate::store::{Db, StoreError, Tx, now};
-use crate::store::{messages, outbox, people, privacy, subject_requests, tasks};
-use crate::vault::{Vault, VaultError};
+use crate::store::{inbox, messages, outbox, people, privacy, subject_requests, tasks};
+use crate::vault::{Vault, VaultError, aad};
 
 /// How long after sending Telegram lets a bot delete a message.
 pub const DELETE_WINDOW: chrono::Duration = chrono::Duration::hours(48);
@@ -43,6 +43,9 @@ pub struct Erased {
     pub consents: u64,
     /// Data-subject requests (exports and erasures, this one included).
     pub requests: u64,
+    /// Raw updates of theirs still queued in the inbox (not applied yet, or
+    /// dead letters), deleted.
+    pub queued: u64,
     /// Whether a profile existed.
     pub profile: bool,
     /// Whether a data key was destroyed.
@@ -52,7 +55,7 @@ pub struct Erased {
 impl Erased {
     /// Whether anything was stored about the person.
     pub fn found_anything(&self) -> bool {
-        self.profile || self.consents > 0 || self.requests > 0
+        self.profile || self.consents > 0 || self.requests > 0 || self.queued > 0
     }
 }
 
@@ -122,9 +125,57 @@ pub(crate) async fn erase(
         people::delete(tx, person.id).await?;
         erased.key = records::shred_person_key(tx, vault, &person).await?;
     }
+    erased.queued = drop_queued_updates(tx, vault, index).await?;
     erased.consents = privacy::erase(tx, index, keep_opt_out).await?;
     erased.requests = subject_requests::delete_for(tx, index).await?;
     Ok(erased)
+}
+
+/// Deletes the raw updates the person sent that still wait in the inbox:
+/// pending ones (the erasure came from outside the bot, e.g. the CLI, while
+/// their messages were queued) and dead letters. Applied rows hold no
+/// payload any more (see `inbox::mark_done_many`). A row is theirs when they
+/// are the update's actor (`from` of the message, edit, button press or
+/// membership change). Updates of other people that merely quote them (a
+/// reply) are left to be applied; their quote is not stored when applied.
+async fn drop_queued_updates(tx: &Tx, vault: &Vault, index: &[u8]) -> Result<u64, VaultError> {
+    const PAGE: u64 = 500;
+    let mut theirs = Vec::new();
+    let mut after = i64::MIN;
+    loop {
+        let rows = inbox::queued_after(tx, after, PAGE).await?;
+        let Some(last) = rows.last() else { break };
+        after = last.update_id;
+        for row in &rows {
+            if row.payload.is_empty() {
+                continue;
+            }
+            let Ok(plain) = vault
+                .open(tx, &aad::inbox_payload(row.update_id), &row.payload)
+                .await
+            else {
+                continue; // unreadable: nothing of anyone can be read from it
+            };
+            let Ok(update) = serde_json::from_slice::<serde_json::Value>(plain.expose()) else {
+                continue;
+            };
+            if actor_of(&update).is_some_and(|id| vault.user_index(id).as_slice() == index) {
+                theirs.push(row.update_id);
+            }
+        }
+        if rows.len() < PAGE as usize {
+            break;
+        }
+    }
+    Ok(inbox::delete(tx, &theirs).await?)
+}
+
+/// The Telegram user id of whoever an update comes from.
+fn actor_of(update: &serde_json::Value) -> Option<i64> {
+    let obj = update.as_object()?;
+    obj.iter()
+        .filter(|(k, _)| k.as_str() != "update_id")
+        .find_map(|(_, v)| v.get("from")?.get("id")?.as_i64())
 }
 
 /// The PII-free audit entry of an erasure.

@@ -459,6 +459,32 @@ pub async fn enqueue_request(
             .ok_or(VaultError::Erased)?,
         None => vault.system_key(),
     };
+    enqueue_sealed(tx, vault, r, key_id).await
+}
+
+/// [`enqueue_request`] for a request quoting `person`, whose row the caller
+/// holds (saves looking up their key). `r.person_id` must be theirs.
+pub async fn enqueue_request_for(
+    tx: &Tx,
+    vault: &Vault,
+    r: &OutgoingRequest,
+    person: &Person,
+) -> Result<i64, VaultError> {
+    if r.person_id != Some(person.id) {
+        return Err(VaultError::Inconsistent(
+            "an outbox request quoting one person sealed for another".to_owned(),
+        ));
+    }
+    let key_id = person.key_id.ok_or(VaultError::Erased)?;
+    enqueue_sealed(tx, vault, r, key_id).await
+}
+
+async fn enqueue_sealed(
+    tx: &Tx,
+    vault: &Vault,
+    r: &OutgoingRequest,
+    key_id: i64,
+) -> Result<i64, VaultError> {
     let id = outbox::enqueue(
         tx,
         NewOutbox {

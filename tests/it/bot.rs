@@ -787,3 +787,141 @@ async fn export_and_forget_in_a_private_chat() {
     stop(bot).await;
     db.close().await.unwrap();
 }
+
+/// Telegram refuses the export's document for good: the request is recorded
+/// as failed and the person is told, instead of waiting in silence.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_export_telegram_refuses_is_reported_to_the_person() {
+    let l = Locales::load().unwrap();
+    let fake = FakeTelegram::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    approve(dir.path(), GROUP);
+    let bot = start(dir.path(), &fake).await;
+    let her = olena();
+    let private = her.id;
+    let (first, _) = push(&fake, GROUP, &her, "please fix the login page today");
+    let (db, vault) = open_store(dir.path()).await;
+    wait_applied(&db, first).await;
+    fake.inject(
+        Injection::next(1, Fault::Refused(400, "Bad Request: chat not found".into()))
+            .on("sendDocument"),
+    );
+
+    let (export, _) = push(&fake, private, &her, "/export");
+    wait_applied(&db, export).await;
+    let texts = wait_for_texts(&fake, private, 2).await;
+    assert_eq!(texts[0], l.tr(Lang::Uk, "export-preparing", &[]));
+    assert_eq!(texts[1], l.tr(Lang::Uk, "export-failed", &[]));
+    assert!(fake.calls_of("sendDocument").iter().all(|c| !c.ok));
+    let history = domain::requests::history(&db, &vault, her.id)
+        .await
+        .unwrap();
+    assert_eq!(history.len(), 1, "{history:?}");
+    assert_eq!(
+        history[0].status,
+        domain::store::subject_requests::RequestStatus::Failed
+    );
+    assert!(
+        history[0]
+            .failure
+            .as_deref()
+            .is_some_and(|f| f.contains("chat not found")),
+        "{history:?}"
+    );
+    assert_eq!(
+        outbox::count(&db, outbox::OutboxStatus::Dead)
+            .await
+            .unwrap(),
+        1,
+        "the document is the one dead item"
+    );
+    stop(bot).await;
+    db.close().await.unwrap();
+}
+
+/// Stores a message sent `days_ago` days ago in GROUP, as if captured then.
+async fn old_message(db: &Db, vault: &Vault, message_id: i64, days_ago: i64) {
+    let tx = db.begin_write().await.unwrap();
+    let person = records::save_person(
+        &tx,
+        vault,
+        &records::Profile {
+            telegram_user_id: 4242,
+            name: "Old Timer".into(),
+            username: None,
+            language_code: None,
+        },
+    )
+    .await
+    .unwrap();
+    records::capture_message(
+        &tx,
+        vault,
+        &person,
+        &records::IncomingMessage {
+            chat_id: GROUP,
+            message_id,
+            sent_at: chrono::Utc::now() - chrono::Duration::days(days_ago),
+            text: "an old message",
+            reply_to_message_id: None,
+            is_forwarded: false,
+        },
+    )
+    .await
+    .unwrap();
+    tx.commit().await.unwrap();
+}
+
+async fn wait_for_scheduled_runs(db: &Db, n: usize, within: Duration) {
+    let deadline = std::time::Instant::now() + within;
+    loop {
+        let runs = domain::store::retention::recent_runs(db, 10).await.unwrap();
+        let done = runs
+            .iter()
+            .filter(|r| r.trigger == "schedule" && r.finished_at.is_some())
+            .count();
+        if done >= n {
+            return;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "{done} scheduled purge runs after {within:?}: {runs:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
+
+/// The bot purges expired messages by itself: once at start, then every
+/// `bot.purge_interval` (here the shortest allowed, one minute).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_bot_purges_expired_messages_on_schedule() {
+    let fake = FakeTelegram::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    approve(dir.path(), GROUP);
+    {
+        let (db, vault) = open_store(dir.path()).await;
+        old_message(&db, &vault, 1, 200).await; // past the 90-day default
+        old_message(&db, &vault, 2, 10).await; // within it
+        db.close().await.unwrap();
+    }
+    let bot = start_with(
+        dir.path(),
+        &fake,
+        &[("TASKTRACKER_BOT__PURGE_INTERVAL", "1m")],
+    )
+    .await;
+    let (db, vault) = open_store(dir.path()).await;
+    wait_for_scheduled_runs(&db, 1, WAIT).await;
+    assert!(messages::get(&db, GROUP, 1).await.unwrap().is_none());
+    assert!(messages::get(&db, GROUP, 2).await.unwrap().is_some());
+
+    // Expired while the bot runs: the next run, a minute later, takes it.
+    old_message(&db, &vault, 3, 100).await;
+    wait_for_scheduled_runs(&db, 2, Duration::from_secs(90)).await;
+    assert!(messages::get(&db, GROUP, 3).await.unwrap().is_none());
+    assert!(messages::get(&db, GROUP, 2).await.unwrap().is_some());
+    let runs = domain::store::retention::recent_runs(&db, 1).await.unwrap();
+    assert_eq!(runs[0].counts.messages, 1, "{runs:?}");
+    stop(bot).await;
+    db.close().await.unwrap();
+}

@@ -7,15 +7,17 @@ use domain::classify::{Classification, Kind, Priority};
 use domain::forget;
 use domain::records::{self, IncomingMessage, PlainTask, Profile};
 use domain::store::chats::ChatKind;
+use domain::store::inbox::{self, InboxStatus, RawUpdate};
 use domain::store::outbox::{self, NewOutbox, OutboxStatus};
 use domain::store::privacy::{self, ConsentAction};
 use domain::store::{admin, audit, keys, messages, people, tasks};
-use domain::vault::{KekSource, OpenOptions, Vault, VaultError};
+use domain::vault::{KekSource, OpenOptions, Vault, VaultError, aad};
 use tests::db::TestDb;
 
 on_both_backends!(
     forget_erases_one_person_and_nothing_else,
     forget_deletes_recent_group_replies_quoting_them,
+    forget_drops_their_queued_updates,
 );
 
 /// The SQLite file and its write-ahead log hold no trace of `canary`.
@@ -174,6 +176,7 @@ async fn forget_erases_one_person_and_nothing_else(t: &TestDb) {
             deletions: 0,
             consents: 2,
             requests: 0,
+            queued: 0,
             profile: true,
             key: true,
         }
@@ -369,4 +372,92 @@ async fn forget_deletes_recent_group_replies_quoting_them(t: &TestDb) {
         outbox::count(&t.db, OutboxStatus::Pending).await.unwrap(),
         1
     );
+}
+
+/// Raw updates still queued in the inbox (pending, as when the erasure
+/// comes from the CLI while the bot is behind, or dead letters) go with the
+/// person; other people's stay; applied rows hold no payload at all.
+async fn forget_drops_their_queued_updates(t: &TestDb) {
+    let dir = tempfile::tempdir().unwrap();
+    let v = Vault::unlock(
+        &t.db,
+        &OpenOptions {
+            source: KekSource::File(dir.path().join("k")),
+            create_if_missing: true,
+        },
+    )
+    .await
+    .unwrap();
+    let update = |id: i64, from: i64, text: &str| {
+        serde_json::json!({
+            "update_id": id,
+            "message": {
+                "message_id": id, "date": 1_764_000_000,
+                "chat": {"id": -5, "type": "supergroup", "title": "Team"},
+                "from": {"id": from, "is_bot": false, "first_name": "X"},
+                "text": text,
+            }
+        })
+    };
+    let queued = [
+        (1, 601, "QUEUEDCANARY applied already"),
+        (2, 601, "QUEUEDCANARY still pending"),
+        (3, 602, "someone else, pending"),
+        (4, 601, "QUEUEDCANARY dead letter"),
+        (5, 602, "someone else, dead"),
+    ];
+    let tx = t.db.begin_write().await.unwrap();
+    let mut rows = Vec::new();
+    for (id, from, text) in queued {
+        let json = serde_json::to_vec(&update(id, from, text)).unwrap();
+        rows.push(RawUpdate {
+            update_id: id,
+            kind: "message".into(),
+            payload: v
+                .seal_system(&tx, &aad::inbox_payload(id), &json)
+                .await
+                .unwrap(),
+        });
+    }
+    inbox::store_batch(&tx, &rows, 6).await.unwrap();
+    inbox::mark_done(&tx, 1).await.unwrap();
+    for id in [4, 5] {
+        inbox::record_failure(&tx, id, "boom", None).await.unwrap();
+    }
+    tx.commit().await.unwrap();
+    // Applied: the row stays (until the purge) without its content.
+    let applied = inbox::get(&t.db, 1).await.unwrap().unwrap();
+    assert_eq!(applied.status, InboxStatus::Done);
+    assert!(applied.payload.is_empty());
+
+    let erased = forget::forget(&t.db, &v, 601, false, "cli:test")
+        .await
+        .unwrap();
+    assert_eq!(erased.queued, 2);
+    assert!(erased.found_anything());
+    assert!(inbox::get(&t.db, 2).await.unwrap().is_none());
+    assert!(inbox::get(&t.db, 4).await.unwrap().is_none());
+    for id in [1, 3, 5] {
+        assert!(inbox::get(&t.db, id).await.unwrap().is_some(), "row {id}");
+    }
+    // Harmless twice.
+    let again = forget::forget(&t.db, &v, 601, false, "cli:test")
+        .await
+        .unwrap();
+    assert_eq!(again.queued, 0);
+    // What the queue still holds, decrypted, says nothing of theirs.
+    for id in 1..=5 {
+        let Some(row) = inbox::get(&t.db, id).await.unwrap() else {
+            continue;
+        };
+        if row.payload.is_empty() {
+            continue;
+        }
+        let plain = v
+            .open(&t.db, &aad::inbox_payload(id), &row.payload)
+            .await
+            .unwrap();
+        let text = String::from_utf8_lossy(plain.expose()).into_owned();
+        assert!(!text.contains("QUEUEDCANARY"), "row {id}: {text}");
+    }
 }

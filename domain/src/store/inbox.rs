@@ -3,7 +3,7 @@
 //! `update_id` order by the processor.
 
 use chrono::{DateTime, Utc};
-use sea_orm::sea_query::OnConflict;
+use sea_orm::sea_query::{Expr, OnConflict};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter,
     QueryOrder, QuerySelect,
@@ -168,12 +168,39 @@ async fn load(tx: &Tx, update_id: i64) -> Result<inbox::Model, StoreError> {
 
 /// Marks a row applied, in the same transaction as its effects.
 pub async fn mark_done(tx: &Tx, update_id: i64) -> Result<(), StoreError> {
-    let mut am: inbox::ActiveModel = load(tx, update_id).await?.into();
-    am.status = Set(InboxStatus::Done.as_str().to_owned());
-    am.processed_at = Set(Some(now()));
-    am.next_attempt_at = Set(None);
-    am.update(tx.inner()).await?;
+    if mark_done_many(tx, &[update_id]).await? == 0 {
+        return Err(StoreError::NotFound(format!("inbox update {update_id}")));
+    }
     Ok(())
+}
+
+/// Marks pending rows applied, in the same transaction as their effects, in
+/// one statement. The raw update is dropped from the row (the payload is
+/// emptied): once applied, what it said lives in the tables that hold it,
+/// sealed under its author's key, so erasing that person leaves no copy
+/// behind in the queue. The row stays, without content, until the purge
+/// clears processed rows. Returns how many rows changed.
+pub async fn mark_done_many(tx: &Tx, update_ids: &[i64]) -> Result<u64, StoreError> {
+    let mut changed = 0;
+    for chunk in update_ids.chunks(INSERT_CHUNK) {
+        changed += inbox::Entity::update_many()
+            .col_expr(
+                inbox::Column::Status,
+                Expr::value(InboxStatus::Done.as_str()),
+            )
+            .col_expr(inbox::Column::ProcessedAt, Expr::value(Some(now())))
+            .col_expr(
+                inbox::Column::NextAttemptAt,
+                Expr::value(Option::<DateTime<Utc>>::None),
+            )
+            .col_expr(inbox::Column::Payload, Expr::value(Vec::<u8>::new()))
+            .filter(inbox::Column::UpdateId.is_in(chunk.iter().copied()))
+            .filter(inbox::Column::Status.eq(InboxStatus::Pending.as_str()))
+            .exec(tx.inner())
+            .await?
+            .rows_affected;
+    }
+    Ok(changed)
 }
 
 /// Records a failed attempt. With `retry_at` the row stays pending until then;
@@ -268,6 +295,38 @@ pub async fn list_dead(c: &impl Conn, limit: u64) -> Result<Vec<InboxItem>, Stor
         .into_iter()
         .map(InboxItem::try_from)
         .collect()
+}
+
+/// Rows not applied yet (pending or dead) after `after`, in `update_id`
+/// order: the raw updates still held in the queue.
+pub async fn queued_after(
+    c: &impl Conn,
+    after: i64,
+    limit: u64,
+) -> Result<Vec<InboxItem>, StoreError> {
+    inbox::Entity::find()
+        .filter(inbox::Column::Status.ne(InboxStatus::Done.as_str()))
+        .filter(inbox::Column::UpdateId.gt(after))
+        .order_by_asc(inbox::Column::UpdateId)
+        .limit(limit)
+        .all(c.inner())
+        .await?
+        .into_iter()
+        .map(InboxItem::try_from)
+        .collect()
+}
+
+/// Deletes these rows whatever their status; returns how many went.
+pub async fn delete(tx: &Tx, update_ids: &[i64]) -> Result<u64, StoreError> {
+    let mut n = 0;
+    for chunk in update_ids.chunks(INSERT_CHUNK) {
+        n += inbox::Entity::delete_many()
+            .filter(inbox::Column::UpdateId.is_in(chunk.iter().copied()))
+            .exec(tx.inner())
+            .await?
+            .rows_affected;
+    }
+    Ok(n)
 }
 
 /// How many rows are in `status`.

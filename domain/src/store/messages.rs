@@ -2,10 +2,9 @@
 //! redelivered update changes nothing.
 
 use chrono::{DateTime, Utc};
-use sea_orm::sea_query::OnConflict;
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter,
-    QueryOrder, QuerySelect,
+    QueryOrder, QuerySelect, TryInsertResult,
 };
 
 use super::entity::message;
@@ -110,21 +109,18 @@ pub async fn capture(tx: &Tx, m: NewMessage) -> Result<Captured, StoreError> {
         created_at: Set(t),
         updated_at: Set(t),
     })
-    .on_conflict(
-        OnConflict::columns([message::Column::ChatId, message::Column::MessageId])
-            .do_nothing()
-            .to_owned(),
-    )
-    .exec_without_returning(tx.inner())
+    .on_conflict_do_nothing_on([message::Column::ChatId, message::Column::MessageId])
+    .exec_with_returning(tx.inner())
     .await?;
-    let stored = get(tx, m.chat_id, m.message_id)
-        .await?
-        .ok_or_else(|| StoreError::NotFound("message just written".to_owned()))?;
-    Ok(if inserted > 0 {
-        Captured::New(stored)
-    } else {
-        Captured::Duplicate(stored)
-    })
+    match inserted {
+        TryInsertResult::Inserted(row) => Ok(Captured::New(StoredMessage::from(row))),
+        TryInsertResult::Conflicted | TryInsertResult::Empty => {
+            let stored = get(tx, m.chat_id, m.message_id)
+                .await?
+                .ok_or_else(|| StoreError::NotFound("message just written".to_owned()))?;
+            Ok(Captured::Duplicate(stored))
+        }
+    }
 }
 
 /// Stores many messages at once, in multi-row inserts kept below the

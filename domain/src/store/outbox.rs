@@ -2,7 +2,7 @@
 //! the state it reports, then delivered at least once by the sender.
 
 use chrono::{DateTime, Utc};
-use sea_orm::sea_query::{LockBehavior, LockType};
+use sea_orm::sea_query::{Expr, LockBehavior, LockType};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter,
     QueryOrder, QuerySelect,
@@ -121,11 +121,25 @@ pub async fn due(
     at: DateTime<Utc>,
     limit: u64,
 ) -> Result<Vec<OutboxItem>, StoreError> {
+    due_except(c, at, &[], limit).await
+}
+
+/// Like [`due`], leaving out the items of `skip_chats` (chats the sender is
+/// already serving: it would not take their items anyway).
+pub async fn due_except(
+    c: &impl Conn,
+    at: DateTime<Utc>,
+    skip_chats: &[i64],
+    limit: u64,
+) -> Result<Vec<OutboxItem>, StoreError> {
     let mut q = outbox::Entity::find()
         .filter(outbox::Column::Status.eq(OutboxStatus::Pending.as_str()))
         .filter(outbox::Column::NotBefore.lte(at))
         .order_by_asc(outbox::Column::Id)
         .limit(limit);
+    if !skip_chats.is_empty() {
+        q = q.filter(outbox::Column::ChatId.is_not_in(skip_chats.iter().copied()));
+    }
     if c.backend() == Backend::Postgres {
         q = q.lock_with_behavior(LockType::Update, LockBehavior::SkipLocked);
     }
@@ -155,19 +169,32 @@ async fn load(tx: &Tx, id: i64) -> Result<outbox::Model, StoreError> {
 /// Replaces an item's sealed payload (written right after [`enqueue`],
 /// once the row id the payload is bound to is known).
 pub async fn set_payload(tx: &Tx, id: i64, payload: Vec<u8>) -> Result<(), StoreError> {
-    let mut am: outbox::ActiveModel = load(tx, id).await?.into();
-    am.payload = Set(payload);
-    am.update(tx.inner()).await?;
+    let res = outbox::Entity::update_many()
+        .col_expr(outbox::Column::Payload, Expr::value(payload))
+        .filter(outbox::Column::Id.eq(id))
+        .exec(tx.inner())
+        .await?;
+    if res.rows_affected == 0 {
+        return Err(StoreError::NotFound(format!("outbox item {id}")));
+    }
     Ok(())
 }
 
 /// Records delivery.
 pub async fn mark_sent(tx: &Tx, id: i64, sent_message_id: Option<i64>) -> Result<(), StoreError> {
-    let mut am: outbox::ActiveModel = load(tx, id).await?.into();
-    am.status = Set(OutboxStatus::Sent.as_str().to_owned());
-    am.sent_at = Set(Some(now()));
-    am.sent_message_id = Set(sent_message_id);
-    am.update(tx.inner()).await?;
+    let res = outbox::Entity::update_many()
+        .col_expr(
+            outbox::Column::Status,
+            Expr::value(OutboxStatus::Sent.as_str()),
+        )
+        .col_expr(outbox::Column::SentAt, Expr::value(Some(now())))
+        .col_expr(outbox::Column::SentMessageId, Expr::value(sent_message_id))
+        .filter(outbox::Column::Id.eq(id))
+        .exec(tx.inner())
+        .await?;
+    if res.rows_affected == 0 {
+        return Err(StoreError::NotFound(format!("outbox item {id}")));
+    }
     Ok(())
 }
 

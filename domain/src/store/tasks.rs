@@ -6,6 +6,8 @@ use sea_orm::{
     QueryOrder, QuerySelect,
 };
 
+use sea_orm::sea_query::Expr;
+
 use super::entity::{task, task_assignee};
 use super::{Conn, INSERT_CHUNK, StoreError, Tx, now, parse_col, string_enum};
 use crate::classify::{Kind, Priority};
@@ -155,6 +157,9 @@ pub async fn add_assignees(
     task_id: i64,
     assignees: Vec<Assignee>,
 ) -> Result<(), StoreError> {
+    if assignees.is_empty() {
+        return Ok(());
+    }
     let have = task_assignee::Entity::find()
         .filter(task_assignee::Column::TaskId.eq(task_id))
         .count(tx.inner())
@@ -303,6 +308,25 @@ pub async fn set_card_message(tx: &Tx, id: i64, card_message_id: i64) -> Result<
     am.card_message_id = Set(Some(card_message_id));
     am.updated_at = Set(now());
     Task::try_from(am.update(tx.inner()).await?)
+}
+
+/// Records the card's message id, in one statement; `false` when the task
+/// is gone (erased or purged since its card was queued).
+pub async fn record_card_message(
+    tx: &Tx,
+    id: i64,
+    card_message_id: i64,
+) -> Result<bool, StoreError> {
+    let res = task::Entity::update_many()
+        .col_expr(
+            task::Column::CardMessageId,
+            Expr::value(Some(card_message_id)),
+        )
+        .col_expr(task::Column::UpdatedAt, Expr::value(now()))
+        .filter(task::Column::Id.eq(id))
+        .exec(tx.inner())
+        .await?;
+    Ok(res.rows_affected > 0)
 }
 
 /// The task's assignees in mention order.

@@ -21,6 +21,10 @@ pub enum Fault {
     /// envelope; 502 and other codes carry an HTML page, as the nginx in
     /// front of the Bot API sends.
     ServerError(u16),
+    /// Telegram refuses the call with this error code and description (e.g.
+    /// `400`, `Bad Request: file is too big`), as its JSON envelope says;
+    /// the call has no effect.
+    Refused(u16, String),
     /// The response is delayed, then the call is handled normally. If the
     /// client gives up in the meantime the call still takes effect, as it
     /// would on Telegram.

@@ -113,6 +113,9 @@ async fn handle(
             Some(error_response(&ApiError::too_many_requests(*retry_after)))
         }
         Some(Fault::ServerError(code)) => Some(server_error(*code)),
+        Some(Fault::Refused(code, description)) => {
+            Some(error_response(&ApiError::new(*code, description)))
+        }
         Some(Fault::DropConnection) => {
             shared.record(call);
             return drop_connection(kill).await;
