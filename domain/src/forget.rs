@@ -15,9 +15,10 @@ use chrono::{DateTime, Utc};
 
 use crate::records::{self, OutgoingRequest};
 use crate::store::audit::{self, NewAuditEntry};
+use crate::store::inbox::{self, InboxStatus};
 use crate::store::outbox::OutboxStatus;
 use crate::store::{Db, StoreError, Tx, now};
-use crate::store::{inbox, messages, outbox, people, privacy, subject_requests, tasks};
+use crate::store::{messages, outbox, people, privacy, subject_requests, tasks};
 use crate::vault::{Vault, VaultError, aad};
 
 /// How long after sending Telegram lets a bot delete a message.
@@ -73,12 +74,26 @@ pub async fn forget(
         vault,
         &vault.user_index(telegram_user_id),
         keep_opt_out,
+        Queued::PendingAndDead,
         now(),
     )
     .await?;
     record(&tx, actor, &erased).await?;
     tx.commit().await?;
     Ok(erased)
+}
+
+/// Which of the person's raw updates still in the inbox an erasure drops.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Queued {
+    /// Pending and dead ones: the erasure comes from outside the bot (the
+    /// CLI), so their pending updates were sent before it.
+    PendingAndDead,
+    /// Dead ones only: the erasure runs inside the processor's transaction,
+    /// which applies updates in order, so every update of theirs still
+    /// pending came after their confirmation (and the one being applied is
+    /// the confirmation itself).
+    DeadOnly,
 }
 
 /// The erasure itself, in the caller's transaction. `now` decides which
@@ -88,6 +103,7 @@ pub(crate) async fn erase(
     vault: &Vault,
     index: &[u8],
     keep_opt_out: bool,
+    queued: Queued,
     now: DateTime<Utc>,
 ) -> Result<Erased, VaultError> {
     subject_requests::lock_person(tx, index).await?;
@@ -125,25 +141,34 @@ pub(crate) async fn erase(
         people::delete(tx, person.id).await?;
         erased.key = records::shred_person_key(tx, vault, &person).await?;
     }
-    erased.queued = drop_queued_updates(tx, vault, index).await?;
+    erased.queued = drop_queued_updates(tx, vault, index, queued).await?;
     erased.consents = privacy::erase(tx, index, keep_opt_out).await?;
     erased.requests = subject_requests::delete_for(tx, index).await?;
     Ok(erased)
 }
 
 /// Deletes the raw updates the person sent that still wait in the inbox:
-/// pending ones (the erasure came from outside the bot, e.g. the CLI, while
-/// their messages were queued) and dead letters. Applied rows hold no
+/// dead letters, and pending ones when the erasure comes from outside the
+/// bot (see [`Queued`]). Applied rows hold no
 /// payload any more (see `inbox::mark_done_many`). A row is theirs when they
 /// are the update's actor (`from` of the message, edit, button press or
 /// membership change). Updates of other people that merely quote them (a
 /// reply) are left to be applied; their quote is not stored when applied.
-async fn drop_queued_updates(tx: &Tx, vault: &Vault, index: &[u8]) -> Result<u64, VaultError> {
+async fn drop_queued_updates(
+    tx: &Tx,
+    vault: &Vault,
+    index: &[u8],
+    queued: Queued,
+) -> Result<u64, VaultError> {
     const PAGE: u64 = 500;
+    let statuses: &[InboxStatus] = match queued {
+        Queued::PendingAndDead => &[InboxStatus::Pending, InboxStatus::Dead],
+        Queued::DeadOnly => &[InboxStatus::Dead],
+    };
     let mut theirs = Vec::new();
     let mut after = i64::MIN;
     loop {
-        let rows = inbox::queued_after(tx, after, PAGE).await?;
+        let rows = inbox::queued_after(tx, statuses, after, PAGE).await?;
         let Some(last) = rows.last() else { break };
         after = last.update_id;
         for row in &rows {

@@ -486,7 +486,15 @@ pub async fn confirm_erasure_in(
     if let Err(e) = pending_erasure(tx, &index, request_id, now).await {
         return refuse(tx, request_id, e).await;
     }
-    let erased = forget::erase(tx, vault, &index, keep_opt_out, now).await?;
+    let erased = forget::erase(
+        tx,
+        vault,
+        &index,
+        keep_opt_out,
+        forget::Queued::DeadOnly,
+        now,
+    )
+    .await?;
     forget::record(tx, actor, &erased).await?;
     Ok(erased)
 }

@@ -898,12 +898,6 @@ async fn the_bot_purges_expired_messages_on_schedule() {
     let fake = FakeTelegram::start().await;
     let dir = tempfile::tempdir().unwrap();
     approve(dir.path(), GROUP);
-    {
-        let (db, vault) = open_store(dir.path()).await;
-        old_message(&db, &vault, 1, 200).await; // past the 90-day default
-        old_message(&db, &vault, 2, 10).await; // within it
-        db.close().await.unwrap();
-    }
     let bot = start_with(
         dir.path(),
         &fake,
@@ -911,16 +905,17 @@ async fn the_bot_purges_expired_messages_on_schedule() {
     )
     .await;
     let (db, vault) = open_store(dir.path()).await;
+    // The run at start.
     wait_for_scheduled_runs(&db, 1, WAIT).await;
-    assert!(messages::get(&db, GROUP, 1).await.unwrap().is_none());
-    assert!(messages::get(&db, GROUP, 2).await.unwrap().is_some());
 
     // Expired while the bot runs: the next run, a minute later, takes it.
-    old_message(&db, &vault, 3, 100).await;
-    wait_for_scheduled_runs(&db, 2, Duration::from_secs(90)).await;
-    assert!(messages::get(&db, GROUP, 3).await.unwrap().is_none());
+    old_message(&db, &vault, 1, 200).await; // past the 90-day default
+    old_message(&db, &vault, 2, 10).await; // within it
+    wait_for_scheduled_runs(&db, 2, Duration::from_secs(100)).await;
+    assert!(messages::get(&db, GROUP, 1).await.unwrap().is_none());
     assert!(messages::get(&db, GROUP, 2).await.unwrap().is_some());
     let runs = domain::store::retention::recent_runs(&db, 1).await.unwrap();
+    assert_eq!(runs[0].trigger, "schedule");
     assert_eq!(runs[0].counts.messages, 1, "{runs:?}");
     stop(bot).await;
     db.close().await.unwrap();

@@ -297,15 +297,16 @@ pub async fn list_dead(c: &impl Conn, limit: u64) -> Result<Vec<InboxItem>, Stor
         .collect()
 }
 
-/// Rows not applied yet (pending or dead) after `after`, in `update_id`
-/// order: the raw updates still held in the queue.
+/// Rows in one of `statuses` after `after`, in `update_id` order (pending
+/// and dead rows are the raw updates still held in the queue).
 pub async fn queued_after(
     c: &impl Conn,
+    statuses: &[InboxStatus],
     after: i64,
     limit: u64,
 ) -> Result<Vec<InboxItem>, StoreError> {
     inbox::Entity::find()
-        .filter(inbox::Column::Status.ne(InboxStatus::Done.as_str()))
+        .filter(inbox::Column::Status.is_in(statuses.iter().map(|s| s.as_str())))
         .filter(inbox::Column::UpdateId.gt(after))
         .order_by_asc(inbox::Column::UpdateId)
         .limit(limit)

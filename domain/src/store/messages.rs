@@ -111,15 +111,18 @@ pub async fn capture(tx: &Tx, m: NewMessage) -> Result<Captured, StoreError> {
     })
     .on_conflict_do_nothing_on([message::Column::ChatId, message::Column::MessageId])
     .exec_with_returning(tx.inner())
-    .await?;
+    .await;
     match inserted {
-        TryInsertResult::Inserted(row) => Ok(Captured::New(StoredMessage::from(row))),
-        TryInsertResult::Conflicted | TryInsertResult::Empty => {
+        Ok(TryInsertResult::Inserted(row)) => Ok(Captured::New(StoredMessage::from(row))),
+        // A conflict: RETURNING gave no row (sea-orm reports it as not found).
+        Ok(TryInsertResult::Conflicted | TryInsertResult::Empty)
+        | Err(sea_orm::DbErr::RecordNotFound(_)) => {
             let stored = get(tx, m.chat_id, m.message_id)
                 .await?
                 .ok_or_else(|| StoreError::NotFound("message just written".to_owned()))?;
             Ok(Captured::Duplicate(stored))
         }
+        Err(e) => Err(e.into()),
     }
 }
 
