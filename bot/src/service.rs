@@ -6,6 +6,13 @@
 //! applying, the sender finishes the deliveries it started, and the process
 //! exits 0. Nothing is lost: what was not done stays in the inbox and
 //! outbox for the next start.
+//!
+//! Only one instance per database is active: `serve` first takes the
+//! instance lease (`domain::store::lease`). While another instance holds it,
+//! this one waits as a standby, touching neither Telegram nor the queues,
+//! and a signal ends it at once with exit 0. An active instance that loses
+//! the lease (its PostgreSQL session ended) stops its tasks as on a signal
+//! and goes back to standby.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -15,6 +22,7 @@ use domain::config::{self, Loaded};
 use domain::i18n::{Lang, Locales};
 use domain::purge::{self, PurgeOptions};
 use domain::store::Db;
+use domain::store::lease::Lease;
 use domain::vault::Vault;
 use teloxide::prelude::*;
 use teloxide::types::{BotCommand, Me};
@@ -30,13 +38,57 @@ use crate::sender::{self, Sender};
 /// How often the providers table is checked for changes.
 const PROVIDER_CHECK: Duration = Duration::from_secs(10);
 
-/// Runs the bot until a signal (then `Ok`) or a fatal error.
+/// How often a standby tries to take the instance lease.
+const LEASE_RETRY: Duration = Duration::from_secs(2);
+
+/// How often the active instance checks that it still holds the lease.
+const LEASE_CHECK: Duration = Duration::from_secs(2);
+
+/// Runs the bot until a signal (then `Ok`) or a fatal error: a standby until
+/// it holds the instance lease, then active until a signal or the lease is
+/// lost (then a standby again).
 pub async fn serve(
     loaded: &Loaded,
     db: &Db,
     vault: Arc<Vault>,
     shutdown: &mut crate::shutdown::Shutdown,
 ) -> anyhow::Result<()> {
+    loop {
+        let mut lease = tokio::select! {
+            lease = Lease::acquire(db, LEASE_RETRY) => lease.context("taking the instance lease")?,
+            signal = shutdown.wait() => {
+                tracing::info!(signal, "stopping: this instance was a standby");
+                return Ok(());
+            }
+        };
+        let ended = active(loaded, db, Arc::clone(&vault), shutdown, &mut lease).await;
+        if let Ok(Ended::LeaseLost) = ended {
+            continue;
+        }
+        if let Err(e) = lease.release().await {
+            tracing::warn!(error = %e, "cannot release the instance lease; it ends with the process");
+        }
+        return ended.map(drop);
+    }
+}
+
+/// Why [`active`] returned.
+enum Ended {
+    /// A signal: the process exits.
+    Stopped,
+    /// The lease is gone: back to standby.
+    LeaseLost,
+}
+
+/// The active instance: getMe, then the poller, processor, sender and
+/// housekeeping until a signal or the lease is lost.
+async fn active(
+    loaded: &Loaded,
+    db: &Db,
+    vault: Arc<Vault>,
+    shutdown: &mut crate::shutdown::Shutdown,
+    lease: &mut Lease,
+) -> anyhow::Result<Ended> {
     let telegram = &loaded.config.telegram;
     let token = telegram
         .token
@@ -56,7 +108,11 @@ pub async fn serve(
         me = who_am_i(&bot, &cancel) => me?,
         signal = shutdown.wait() => {
             tracing::info!(signal, "stopping before start-up finished");
-            return Ok(());
+            return Ok(Ended::Stopped);
+        }
+        lost = lease.lost(LEASE_CHECK) => {
+            tracing::error!(error = %lost, "lost the instance lease during start-up; waiting as a standby");
+            return Ok(Ended::LeaseLost);
         }
     };
     let locales = Locales::load().context("loading the locales")?;
@@ -101,6 +157,7 @@ pub async fn serve(
         tokio::spawn(async move { housekeeping(&ctx, &cancel).await })
     };
     tokio::pin!(polling);
+    let mut ended = Ended::Stopped;
     let result = tokio::select! {
         joined = &mut polling => {
             // Only a refused token ends the poller by itself.
@@ -112,11 +169,20 @@ pub async fn serve(
             cancel.cancel();
             polling.await.context("the poller panicked")?
         }
+        lost = lease.lost(LEASE_CHECK) => {
+            tracing::error!(
+                error = %lost,
+                "lost the instance lease: stopping the poller, processor and sender, then waiting as a standby"
+            );
+            ended = Ended::LeaseLost;
+            cancel.cancel();
+            polling.await.context("the poller panicked")?
+        }
     };
     processing.await.context("the processor panicked")?;
     sending.await.context("the sender panicked")?;
     housekeeping.await.context("housekeeping panicked")?;
-    result
+    result.map(|()| ended)
 }
 
 /// getMe, retried until it answers; a refused token is fatal.

@@ -60,3 +60,25 @@ pub async fn set_outbox_sent_at(
         .await?;
     Ok(res.rows_affected())
 }
+
+/// Ends every PostgreSQL session holding this database's instance lease
+/// (`pg_terminate_backend`), as an administrator or a server restart
+/// would; returns how many it ended.
+pub async fn terminate_lease_sessions(db: &Db) -> Result<u64, StoreError> {
+    let c = db.inner();
+    let rows = c
+        .query_all_raw(Statement::from_sql_and_values(
+            c.get_database_backend(),
+            "SELECT pg_terminate_backend(pid) AS ended FROM pg_stat_activity \
+             WHERE datname = current_database() AND application_name = $1",
+            [crate::store::lease::APPLICATION_NAME.into()],
+        ))
+        .await?;
+    let mut ended = 0;
+    for row in rows {
+        if row.try_get::<bool>("", "ended")? {
+            ended += 1;
+        }
+    }
+    Ok(ended)
+}

@@ -42,6 +42,7 @@ mod export;
 mod fake_telegram;
 mod forget;
 mod keys_cli;
+mod lease;
 mod migrate;
 mod openai;
 mod poller;

@@ -100,6 +100,8 @@ pub struct Running {
     child: std::process::Child,
     stdout: std::thread::JoinHandle<String>,
     stderr: std::thread::JoinHandle<String>,
+    /// Standard output so far, line by line, while it runs.
+    live: std::sync::Arc<std::sync::Mutex<String>>,
 }
 
 /// What a finished run left behind.
@@ -113,12 +115,21 @@ pub struct Finished {
     pub stderr: String,
 }
 
-fn drain(mut r: impl std::io::Read + Send + 'static) -> std::thread::JoinHandle<String> {
+fn drain(
+    mut r: impl std::io::Read + Send + 'static,
+    live: Option<std::sync::Arc<std::sync::Mutex<String>>>,
+) -> std::thread::JoinHandle<String> {
     use std::io::BufRead;
     std::thread::spawn(move || {
         let mut all = String::new();
         for line in std::io::BufReader::new(&mut r).lines() {
-            all.push_str(&line.unwrap_or_default());
+            let line = line.unwrap_or_default();
+            if let Some(live) = &live {
+                let mut live = live.lock().unwrap_or_else(|e| e.into_inner());
+                live.push_str(&line);
+                live.push('\n');
+            }
+            all.push_str(&line);
             all.push('\n');
         }
         all
@@ -157,12 +168,44 @@ impl Running {
             cmd.env(k, v);
         }
         let mut child = cmd.spawn().expect("starting tasktracker run");
-        let stdout = drain(child.stdout.take().expect("piped stdout"));
-        let stderr = drain(child.stderr.take().expect("piped stderr"));
+        let live = std::sync::Arc::default();
+        let stdout = drain(
+            child.stdout.take().expect("piped stdout"),
+            Some(std::sync::Arc::clone(&live)),
+        );
+        let stderr = drain(child.stderr.take().expect("piped stderr"), None);
         Running {
             child,
             stdout,
             stderr,
+            live,
+        }
+    }
+
+    /// What it has written to stdout (the log) so far.
+    pub fn stdout_so_far(&self) -> String {
+        self.live.lock().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+
+    /// Waits until its stdout holds `needle`; an error names what it waited
+    /// for and shows the log so far.
+    pub async fn wait_for_stdout(
+        &self,
+        needle: &str,
+        timeout: std::time::Duration,
+    ) -> Result<(), String> {
+        let deadline = std::time::Instant::now() + timeout;
+        loop {
+            if self.stdout_so_far().contains(needle) {
+                return Ok(());
+            }
+            if std::time::Instant::now() >= deadline {
+                return Err(format!(
+                    "no {needle:?} in the log within {timeout:?}:\n{}",
+                    self.stdout_so_far()
+                ));
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
         }
     }
 
@@ -177,6 +220,7 @@ impl Running {
             mut child,
             stdout,
             stderr,
+            ..
         } = self;
         tokio::task::spawn_blocking(move || {
             let status = child.wait().expect("waiting for tasktracker");

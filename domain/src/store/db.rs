@@ -9,6 +9,7 @@
 //! [`Db::begin_write`] makes.
 
 use std::fmt;
+use std::path::{Path, PathBuf};
 use std::str::FromStr;
 use std::sync::Arc;
 use std::time::Duration;
@@ -48,6 +49,11 @@ pub struct Db {
     write_gate: Option<Arc<tokio::sync::Mutex<()>>>,
     /// How long a writer waits for the gate before giving up.
     busy_timeout: Duration,
+    /// How long opening a connection may take (the instance lease opens its own).
+    connect_timeout: Duration,
+    /// The SQLite database file, as configured; `None` on PostgreSQL and for
+    /// an in-memory SQLite database, which no other process can open.
+    sqlite_file: Option<PathBuf>,
 }
 
 impl fmt::Debug for Db {
@@ -147,6 +153,7 @@ impl Db {
             // Statement logging would print SQL at INFO; the bot's own spans say enough.
             .sqlx_logging(false);
 
+        let mut sqlite_file = None;
         let backend = if url.starts_with("sqlite:") {
             let parsed = SqliteConnectOptions::from_str(url).map_err(|e| {
                 connect_err(sea_orm::DbErr::Custom(format!("invalid SQLite URL: {e}")))
@@ -159,6 +166,9 @@ impl Db {
                     path: dir.display().to_string(),
                     source,
                 })?;
+            }
+            if !sqlite_in_memory(url) {
+                sqlite_file = Some(parsed.get_filename().to_path_buf());
             }
             let busy = cfg.busy_timeout;
             opts.map_sqlx_sqlite_opts(move |o| {
@@ -178,12 +188,25 @@ impl Db {
             backend,
             write_gate: (backend == Backend::Sqlite).then(|| Arc::new(tokio::sync::Mutex::new(()))),
             busy_timeout: cfg.busy_timeout,
+            connect_timeout: cfg.connect_timeout,
+            sqlite_file,
         })
     }
 
     /// Which engine this is.
     pub fn backend(&self) -> Backend {
         self.backend
+    }
+
+    /// The SQLite database file as configured (`None` on PostgreSQL and for
+    /// an in-memory database).
+    pub(crate) fn sqlite_file(&self) -> Option<&Path> {
+        self.sqlite_file.as_deref()
+    }
+
+    /// How long opening a connection may take.
+    pub(crate) fn connect_timeout(&self) -> Duration {
+        self.connect_timeout
     }
 
     /// Applies every pending migration, in one transaction that holds the
@@ -285,6 +308,14 @@ impl Tx {
     pub async fn rollback(self) -> Result<(), StoreError> {
         Ok(self.txn.rollback().await?)
     }
+}
+
+/// Whether an SQLite URL names an in-memory database (`sqlite::memory:`,
+/// `sqlite://:memory:` or `mode=memory`), as sqlx reads it.
+fn sqlite_in_memory(url: &str) -> bool {
+    let rest = url.trim_start_matches("sqlite:").trim_start_matches("//");
+    let (path, query) = rest.split_once('?').unwrap_or((rest, ""));
+    path == ":memory:" || query.split('&').any(|pair| pair == "mode=memory")
 }
 
 fn into_migrate(e: StoreError) -> StoreError {

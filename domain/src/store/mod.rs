@@ -18,6 +18,7 @@ pub mod audit;
 pub mod chats;
 pub mod inbox;
 pub mod keys;
+pub mod lease;
 pub mod messages;
 pub mod outbox;
 pub mod people;
