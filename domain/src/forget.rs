@@ -114,7 +114,8 @@ pub(crate) async fn erase(
         erased.tasks = tasks::count_for_author(tx, person.id).await?;
         erased.assignments =
             tasks::remove_assignee(tx, person.id, person.username_index.as_deref()).await?;
-        erased.outbox = outbox::delete_pending_for_person(tx, person.id).await?;
+        erased.outbox = outbox::delete_pending_for_person(tx, person.id).await?
+            + outbox::delete_pending_for_tasks_of(tx, person.id).await?;
         // The bot's replies quoting them stay visible in their chats: delete
         // those Telegram still lets us delete. The request names only ids, so
         // it is sealed under the system key and outlives the person.

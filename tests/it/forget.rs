@@ -133,7 +133,16 @@ async fn forget_erases_one_person_and_nothing_else(t: &TestDb) {
     )
     .await
     .unwrap();
-    for person in [Some(mira.id), Some(mira.id), None] {
+    // Two items quoting her, one quoting no one, and two card edits sealed
+    // under the system key ("Done by …"): one about her task, which shows
+    // its title and goes with her, one about Ivan's, which stays.
+    for (person, task_id) in [
+        (Some(mira.id), None),
+        (Some(mira.id), None),
+        (None, None),
+        (None, Some(mira_task.id)),
+        (None, Some(ivans_task.id)),
+    ] {
         outbox::enqueue(
             &tx,
             NewOutbox {
@@ -141,7 +150,7 @@ async fn forget_erases_one_person_and_nothing_else(t: &TestDb) {
                 method: "sendMessage".into(),
                 payload: vec![0],
                 person_id: person,
-                task_id: None,
+                task_id,
             },
         )
         .await
@@ -171,7 +180,7 @@ async fn forget_erases_one_person_and_nothing_else(t: &TestDb) {
             messages: 30,
             tasks: 1,
             assignments: 1,
-            outbox: 2,
+            outbox: 3,
             sent: 0,
             deletions: 0,
             consents: 2,
@@ -204,7 +213,7 @@ async fn forget_erases_one_person_and_nothing_else(t: &TestDb) {
     ));
     assert_eq!(
         outbox::count(&t.db, OutboxStatus::Pending).await.unwrap(),
-        1
+        2
     );
     assert_eq!(
         admin::scan_for(&t.db, b"FORGETME").await.unwrap(),

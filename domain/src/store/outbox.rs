@@ -292,6 +292,38 @@ pub async fn delete_pending_for_person(tx: &Tx, person_id: i64) -> Result<u64, S
         .rows_affected)
 }
 
+/// Deletes pending items about the tasks made from a person's messages
+/// (on erasure): a card edit such as "Done by …" shows the task's title but
+/// quotes no one in particular, so it is sealed under the system key and
+/// would outlive the task (its `task_id` is only set to NULL). Returns how
+/// many.
+pub async fn delete_pending_for_tasks_of(tx: &Tx, person_id: i64) -> Result<u64, StoreError> {
+    use super::entity::{message, task};
+    use sea_orm::sea_query::Query;
+    Ok(outbox::Entity::delete_many()
+        .filter(outbox::Column::Status.eq(OutboxStatus::Pending.as_str()))
+        .filter(
+            outbox::Column::TaskId.in_subquery(
+                Query::select()
+                    .column(task::Column::Id)
+                    .from(task::Entity)
+                    .and_where(
+                        task::Column::MessageId.in_subquery(
+                            Query::select()
+                                .column(message::Column::Id)
+                                .from(message::Entity)
+                                .and_where(message::Column::PersonId.eq(person_id))
+                                .to_owned(),
+                        ),
+                    )
+                    .to_owned(),
+            ),
+        )
+        .exec(tx.inner())
+        .await?
+        .rows_affected)
+}
+
 /// Deletes the items of a person in `status` (on erasure). Returns how many.
 pub async fn delete_for_person(
     tx: &Tx,
