@@ -204,7 +204,8 @@ pub async fn mark_done_many(tx: &Tx, update_ids: &[i64]) -> Result<u64, StoreErr
 }
 
 /// Records a failed attempt. With `retry_at` the row stays pending until then;
-/// without, it becomes dead. Returns the new status.
+/// without, it becomes dead. Returns the new status. A row no longer pending
+/// (applied meanwhile) is left as it is.
 pub async fn record_failure(
     tx: &Tx,
     update_id: i64,
@@ -212,6 +213,11 @@ pub async fn record_failure(
     retry_at: Option<DateTime<Utc>>,
 ) -> Result<InboxStatus, StoreError> {
     let row = load(tx, update_id).await?;
+    let current: InboxStatus = parse_col("inbox", &row.status)?;
+    if current != InboxStatus::Pending {
+        // Applied (or given up on) meanwhile: a late failure changes nothing.
+        return Ok(current);
+    }
     let attempts = row.attempts.saturating_add(1);
     let status = if retry_at.is_some() {
         InboxStatus::Pending
