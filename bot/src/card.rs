@@ -32,10 +32,10 @@ pub struct CardTask<'a> {
 /// How a card ends once someone acted on it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Closed<'a> {
-    /// ✅ pressed (or /done) by this person.
-    Done(&'a str),
-    /// ✖ pressed by this person.
-    Dismissed(&'a str),
+    /// ✅ pressed (or /done) by this person (unnamed when they opted out).
+    Done(Option<&'a str>),
+    /// ✖ pressed by this person (unnamed when they opted out).
+    Dismissed(Option<&'a str>),
 }
 
 fn kind_label(l: &Locales, lang: Lang, kind: Kind) -> String {
@@ -69,13 +69,15 @@ pub fn card_text(l: &Locales, lang: Lang, t: &CardTask<'_>, closed: Option<Close
             .join(", ");
         lines.push(l.tr(lang, "card-assignees", &[("people", Arg::Str(&people))]));
     }
-    match closed {
-        Some(Closed::Done(who)) => lines.push(l.tr(lang, "card-done", &[("who", Arg::Str(who))])),
-        Some(Closed::Dismissed(who)) => {
-            lines.push(l.tr(lang, "card-dismissed", &[("who", Arg::Str(who))]));
-        }
-        None => {}
-    }
+    let (key, who) = match closed {
+        Some(Closed::Done(who)) => ("card-done", who),
+        Some(Closed::Dismissed(who)) => ("card-dismissed", who),
+        None => return lines.join("\n"),
+    };
+    lines.push(match who {
+        Some(who) => l.tr(lang, key, &[("who", Arg::Str(who))]),
+        None => l.tr(lang, &format!("{key}-unnamed"), &[]),
+    });
     lines.join("\n")
 }
 
@@ -308,12 +310,14 @@ mod tests {
             card_text(&l, Lang::En, &t, None),
             "Bug #12: Login page fails\nPriority: high\nDue: 2026-12-05\nFor: @olena, @petro"
         );
-        let done = card_text(&l, Lang::Uk, &t, Some(Closed::Done("Olena")));
+        let done = card_text(&l, Lang::Uk, &t, Some(Closed::Done(Some("Olena"))));
         assert!(
             done.starts_with("Баг #12: Login page fails") || done.contains("#12"),
             "{done}"
         );
         assert!(done.ends_with("Виконав(ла) Olena."), "{done}");
+        let unnamed = card_text(&l, Lang::En, &t, Some(Closed::Dismissed(None)));
+        assert!(unnamed.ends_with("\nMarked as not a task."), "{unnamed}");
         assert_eq!(card_buttons(&l, Lang::En, 12)[0][0].data, "t:done:12");
 
         let listed: Vec<ListedTask> = (1..=10)

@@ -14,7 +14,7 @@ use domain::store::messages::{self, Captured, StoredMessage};
 use domain::store::people::{self, Person};
 use domain::store::privacy::{self, ConsentAction, POLICY_VERSION};
 use domain::store::tasks::{self, Task, TaskStatus};
-use domain::store::{Tx, providers, retention};
+use domain::store::{Conn, Tx, providers, retention};
 use domain::vault::VaultError;
 use teloxide::types::{CallbackQuery, ChatMemberUpdated, Message, User};
 
@@ -36,17 +36,17 @@ pub async fn apply(tx: &Tx, ctx: &Ctx, scope: &Scope, route: &Route, facts: &Fac
         Route::Capture(m) => capture(tx, ctx, scope, m, facts).await,
         Route::Edit(m) => edit(tx, ctx, scope, m, facts).await,
         other => {
-            let done = apply_other(tx, ctx, other, facts).await;
+            let done = apply_other(tx, ctx, scope, other, facts).await;
             scope.clear();
             done
         }
     }
 }
 
-async fn apply_other(tx: &Tx, ctx: &Ctx, route: &Route, facts: &Facts) -> Result {
+async fn apply_other(tx: &Tx, ctx: &Ctx, scope: &Scope, route: &Route, facts: &Facts) -> Result {
     match route {
         Route::Capture(_) | Route::Edit(_) => Ok(()),
-        Route::Command(m, c) => command(tx, ctx, m, c, facts).await,
+        Route::Command(m, c) => command(tx, ctx, scope, m, c, facts).await,
         Route::UnknownCommand(m) if m.chat.is_private() => {
             let lang = person_lang(m.from.as_ref(), None);
             let text = ctx.locales.tr(lang, "unknown-command", &[]);
@@ -57,7 +57,7 @@ async fn apply_other(tx: &Tx, ctx: &Ctx, route: &Route, facts: &Facts) -> Result
             let text = ctx.locales.tr(lang, "help", &[]);
             say(tx, ctx, m.chat.id.0, None, text, vec![], None).await
         }
-        Route::Callback(q) => callback(tx, ctx, q, facts).await,
+        Route::Callback(q) => callback(tx, ctx, scope, q, facts).await,
         Route::Membership(u) => membership(tx, ctx, u).await,
         Route::UnknownCommand(_) | Route::Ignore(_) => Ok(()),
     }
@@ -458,7 +458,14 @@ async fn edit(tx: &Tx, ctx: &Ctx, scope: &Scope, m: &Message, facts: &Facts) -> 
 
 // ---- commands ----
 
-async fn command(tx: &Tx, ctx: &Ctx, m: &Message, c: &Command, facts: &Facts) -> Result {
+async fn command(
+    tx: &Tx,
+    ctx: &Ctx,
+    scope: &Scope,
+    m: &Message,
+    c: &Command,
+    facts: &Facts,
+) -> Result {
     let Some(from) = m.from.as_ref() else {
         return Ok(());
     };
@@ -519,10 +526,18 @@ async fn command(tx: &Tx, ctx: &Ctx, m: &Message, c: &Command, facts: &Facts) ->
             say(tx, ctx, chat_id, reply_to, text, vec![], None).await
         }
         (Command::Tasks, Some(chat)) => {
-            let (text, buttons) = tasks_page(tx, ctx, chat, lang, 1).await?;
-            say(tx, ctx, chat_id, reply_to, text, buttons, None).await
+            let req = Request::SendTasksPage {
+                chat_id: chat.id,
+                page: 1,
+                lang: lang.code().to_owned(),
+                reply_to_message_id: reply_to,
+                message_id: None,
+            };
+            send(tx, ctx, chat_id, req, None, None).await
         }
-        (Command::Done(arg), Some(chat)) => done_command(tx, ctx, chat, m, from, arg, lang).await,
+        (Command::Done(arg), Some(chat)) => {
+            done_command(tx, ctx, scope, chat, m, from, arg, lang).await
+        }
         (Command::Mode(arg), Some(chat)) => {
             mode_command(tx, ctx, chat, m, arg, facts.is_admin, lang).await
         }
@@ -558,27 +573,28 @@ async fn command(tx: &Tx, ctx: &Ctx, m: &Message, c: &Command, facts: &Facts) ->
     }
 }
 
-/// One page of a chat's open tasks, titles decrypted (an erased author's
-/// title shows as "…").
-async fn tasks_page(
-    tx: &Tx,
+/// One page of a chat's open tasks as they are now, titles decrypted (an
+/// erased author's title shows as "…"). The sender renders it when it
+/// sends a `sendTasksPage` item.
+pub async fn tasks_page(
+    c: &impl Conn,
     ctx: &Ctx,
-    chat: &Chat,
+    chat_id: i64,
     lang: Lang,
     page: u64,
 ) -> Result<(String, Vec<ButtonRow>)> {
-    let count = tasks::count_open(tx, Some(chat.id)).await?;
+    let count = tasks::count_open(c, Some(chat_id)).await?;
     let page = page.clamp(1, card::pages(count));
     let rows = tasks::list_open(
-        tx,
-        chat.id,
+        c,
+        chat_id,
         (page - 1) * card::TASKS_PER_PAGE,
         card::TASKS_PER_PAGE,
     )
     .await?;
     let mut listed = Vec::with_capacity(rows.len());
     for t in rows {
-        let title = match records::task_title(tx, &ctx.vault, &t).await {
+        let title = match records::task_title(c, &ctx.vault, &t).await {
             Ok(title) => title,
             Err(VaultError::Erased) => "…".to_owned(),
             Err(e) => return Err(e.into()),
@@ -629,24 +645,31 @@ async fn card_now(
     Ok(Some(card::card_text(&ctx.locales, lang, &t, closed)))
 }
 
-/// Closes a task and queues the edit of its card.
+/// Closes a task and queues the edit of its card. The edit names `who`
+/// (unless they opted out: then it names no one), so it is sealed under
+/// their key and erasing either them or the task's author drops it while
+/// it waits.
+#[allow(clippy::too_many_arguments)]
 async fn close_task(
     tx: &Tx,
     ctx: &Ctx,
+    scope: &Scope,
     chat: &Chat,
     task: &Task,
     status: TaskStatus,
-    who: &str,
+    who: &User,
     card_message: Option<i32>,
 ) -> Result {
     let task = tasks::set_status(tx, task.id, status).await?;
-    let closed = match status {
-        TaskStatus::Dismissed => Closed::Dismissed(who),
-        _ => Closed::Done(who),
-    };
     if card_message.is_none() && chat.reply_mode != ReplyMode::Reply {
         return Ok(()); // no card to edit (the sender also skips a task without one)
     }
+    let closer = author(tx, ctx, scope, who).await?;
+    let name = closer.as_ref().map(|_| who.first_name.as_str());
+    let closed = match status {
+        TaskStatus::Dismissed => Closed::Dismissed(name),
+        _ => Closed::Done(name),
+    };
     let Some(text) = card_now(tx, ctx, chat, &task, Some(closed)).await? else {
         return Ok(());
     };
@@ -660,12 +683,14 @@ async fn close_task(
         text,
         buttons: vec![],
     };
-    send(tx, ctx, chat.id, req, None, Some(task.id)).await
+    send(tx, ctx, chat.id, req, closer.as_ref(), Some(task.id)).await
 }
 
+#[allow(clippy::too_many_arguments)]
 async fn done_command(
     tx: &Tx,
     ctx: &Ctx,
+    scope: &Scope,
     chat: &Chat,
     m: &Message,
     from: &User,
@@ -693,16 +718,7 @@ async fn done_command(
         let text = l.tr(lang, "done-not-found", &[("id", Arg::Num(id))]);
         return say(tx, ctx, chat.id, reply_to, text, vec![], None).await;
     };
-    close_task(
-        tx,
-        ctx,
-        chat,
-        &task,
-        TaskStatus::Done,
-        &from.first_name,
-        None,
-    )
-    .await?;
+    close_task(tx, ctx, scope, chat, &task, TaskStatus::Done, from, None).await?;
     let text = l.tr(lang, "done-ok", &[("id", Arg::Num(id))]);
     say(tx, ctx, chat.id, reply_to, text, vec![], None).await
 }
@@ -759,7 +775,7 @@ async fn answer(
     send(tx, ctx, chat_id, req, None, None).await
 }
 
-async fn callback(tx: &Tx, ctx: &Ctx, q: &CallbackQuery, facts: &Facts) -> Result {
+async fn callback(tx: &Tx, ctx: &Ctx, scope: &Scope, q: &CallbackQuery, facts: &Facts) -> Result {
     let lang_of = |chat: Option<&Chat>| person_lang(Some(&q.from), chat);
     let l = &ctx.locales;
     let data = q.data.as_deref().and_then(CallbackData::parse);
@@ -798,22 +814,23 @@ async fn callback(tx: &Tx, ctx: &Ctx, q: &CallbackQuery, facts: &Facts) -> Resul
             close_task(
                 tx,
                 ctx,
+                scope,
                 &chat,
                 &task,
                 status,
-                &q.from.first_name,
+                &q.from,
                 Some(message_id),
             )
             .await?;
             answer(tx, ctx, chat_id, q, None, false).await
         }
         CallbackData::TasksPage(page) => {
-            let (text, buttons) = tasks_page(tx, ctx, &chat, lang, page).await?;
-            let req = Request::EditMessageText {
+            let req = Request::SendTasksPage {
                 chat_id,
-                target: Target::Message { message_id },
-                text,
-                buttons,
+                page,
+                lang: lang.code().to_owned(),
+                reply_to_message_id: None,
+                message_id: Some(message_id),
             };
             send(tx, ctx, chat_id, req, None, None).await?;
             answer(tx, ctx, chat_id, q, None, false).await

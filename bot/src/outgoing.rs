@@ -112,6 +112,25 @@ pub enum Request {
         /// The language of the captions.
         lang: String,
     },
+    /// Not a Bot API method: a page of a chat's open tasks, rendered when it
+    /// is sent (so it holds no one's words while it waits, and a task erased
+    /// meanwhile is not shown), then sent with `sendMessage`, or with
+    /// `editMessageText` when it replaces the page in `message_id`.
+    #[serde(rename = "sendTasksPage")]
+    SendTasksPage {
+        /// Chat.
+        chat_id: i64,
+        /// The page, from 1 (clamped to the pages there are when sent).
+        page: u64,
+        /// The language of the page.
+        lang: String,
+        /// Reply to this message (a new page only).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        reply_to_message_id: Option<i32>,
+        /// The page message to edit, instead of sending a new one.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        message_id: Option<i32>,
+    },
     /// `deleteMessage`.
     #[serde(rename = "deleteMessage")]
     DeleteMessage {
@@ -132,6 +151,7 @@ impl Request {
             Request::AnswerCallbackQuery { .. } => "answerCallbackQuery",
             Request::DeleteMessage { .. } => "deleteMessage",
             Request::SendExport { .. } => "sendExport",
+            Request::SendTasksPage { .. } => "sendTasksPage",
         }
     }
 
@@ -191,6 +211,20 @@ mod tests {
             Request::DeleteMessage {
                 chat_id: -100,
                 message_id: 7,
+            },
+            Request::SendTasksPage {
+                chat_id: -100,
+                page: 2,
+                lang: "uk".into(),
+                reply_to_message_id: Some(7),
+                message_id: None,
+            },
+            Request::SendTasksPage {
+                chat_id: -100,
+                page: 1,
+                lang: "en".into(),
+                reply_to_message_id: None,
+                message_id: Some(9),
             },
         ];
         for r in all {

@@ -18,7 +18,7 @@ use std::time::Duration;
 use chrono::Utc;
 use domain::records;
 use domain::store::outbox::{self, OutboxItem};
-use domain::store::tasks;
+use domain::store::{StoreError, tasks};
 use domain::vault::VaultError;
 use teloxide::adaptors::Throttle;
 use teloxide::adaptors::throttle::Limits;
@@ -198,7 +198,15 @@ async fn record(ctx: &Ctx, item: &OutboxItem, outcome: Delivery) -> anyhow::Resu
     let tx = ctx.db.begin_write().await?;
     match outcome {
         Delivery::Sent(message_id) => {
-            outbox::mark_sent(&tx, item.id, message_id.map(i64::from)).await?;
+            match outbox::mark_sent(&tx, item.id, message_id.map(i64::from)).await {
+                Ok(()) => {}
+                Err(StoreError::NotFound(_)) => {
+                    erased_in_flight(&tx, ctx, item, message_id).await?;
+                    tx.commit().await?;
+                    return Ok(());
+                }
+                Err(e) => return Err(e.into()),
+            }
             if let (Some(task), Some(mid), "sendMessage") =
                 (item.task_id, message_id, item.method.as_str())
             {
@@ -212,15 +220,73 @@ async fn record(ctx: &Ctx, item: &OutboxItem, outcome: Delivery) -> anyhow::Resu
                 tracing::warn!(item = item.id, method = %item.method, error = %error, "giving up on an outbox item");
                 given_up(&tx, ctx, item, &error).await?;
             }
-            outbox::record_failure(&tx, item.id, &error, retry).await?;
+            failed(&tx, item, &error, retry).await?;
         }
         Delivery::Dead(error) => {
             tracing::warn!(item = item.id, method = %item.method, error = %error, "an outbox item cannot be delivered");
             given_up(&tx, ctx, item, &error).await?;
-            outbox::record_failure(&tx, item.id, &error, None).await?;
+            failed(&tx, item, &error, None).await?;
         }
     }
     tx.commit().await?;
+    Ok(())
+}
+
+/// Records a failed attempt, unless the item was erased meanwhile (then
+/// there is nothing left to retry).
+async fn failed(
+    tx: &domain::store::Tx,
+    item: &OutboxItem,
+    error: &str,
+    retry: Option<chrono::DateTime<Utc>>,
+) -> anyhow::Result<()> {
+    match outbox::record_failure(tx, item.id, error, retry).await {
+        Ok(_) => Ok(()),
+        Err(StoreError::NotFound(_)) => {
+            tracing::info!(
+                item = item.id,
+                "an outbox item was erased while it was being sent"
+            );
+            Ok(())
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// The item was deleted while it was being sent: only an erasure deletes
+/// pending items, so what just went out quotes someone erased. A message
+/// it posted in a group is deleted again (as the erasure does with the
+/// bot's recent replies).
+async fn erased_in_flight(
+    tx: &domain::store::Tx,
+    ctx: &Ctx,
+    item: &OutboxItem,
+    message_id: Option<i32>,
+) -> anyhow::Result<()> {
+    let Some(message_id) = message_id.filter(|_| item.chat_id < 0) else {
+        tracing::info!(
+            item = item.id,
+            "an outbox item was erased while it was being sent"
+        );
+        return Ok(());
+    };
+    tracing::info!(
+        item = item.id,
+        "an outbox item was erased while it was being sent; deleting the message it posted"
+    );
+    let req = Request::DeleteMessage {
+        chat_id: item.chat_id,
+        message_id,
+    };
+    let r = records::OutgoingRequest {
+        chat_id: item.chat_id,
+        method: req.method().to_owned(),
+        params: req.params(),
+        person_id: None,
+        task_id: None,
+    };
+    records::enqueue_request(tx, &ctx.vault, &r).await?;
+    ctx.outbox_ready.notify_one();
     Ok(())
 }
 
@@ -292,18 +358,7 @@ async fn deliver(ctx: &Ctx, bot: &Throttle<Bot>, item: &OutboxItem) -> Delivery 
             text,
             reply_to_message_id,
             buttons,
-        } => {
-            let mut r = bot.send_message(ChatId(chat_id), text);
-            if let Some(to) = reply_to_message_id {
-                r = r.reply_parameters(
-                    ReplyParameters::new(MessageId(to)).allow_sending_without_reply(),
-                );
-            }
-            if !buttons.is_empty() {
-                r = r.reply_markup(keyboard(&buttons));
-            }
-            r.await.map(|m| Some(m.id.0))
-        }
+        } => send_text(bot, chat_id, text, reply_to_message_id, &buttons).await,
         Request::EditMessageText {
             chat_id,
             target,
@@ -318,11 +373,7 @@ async fn deliver(ctx: &Ctx, bot: &Throttle<Bot>, item: &OutboxItem) -> Delivery 
                     Err(e) => return Delivery::Retry(backoff(item.attempts), e.to_string()),
                 },
             };
-            let mut r = bot.edit_message_text(ChatId(chat_id), MessageId(message_id), text);
-            if !buttons.is_empty() {
-                r = r.reply_markup(keyboard(&buttons));
-            }
-            r.await.map(|_| None)
+            edit_text(bot, chat_id, message_id, text, &buttons).await
         }
         Request::SetMessageReaction {
             chat_id,
@@ -382,6 +433,29 @@ async fn deliver(ctx: &Ctx, bot: &Throttle<Bot>, item: &OutboxItem) -> Delivery 
                 }
             };
         }
+        Request::SendTasksPage {
+            chat_id,
+            page,
+            lang,
+            reply_to_message_id,
+            message_id,
+        } => {
+            let lang = domain::i18n::Lang::from_tag(&lang).unwrap_or(domain::i18n::Lang::En);
+            let (text, buttons) =
+                match crate::handlers::tasks_page(&ctx.db, ctx, chat_id, lang, page).await {
+                    Ok(page) => page,
+                    Err(e) => {
+                        return Delivery::Retry(
+                            backoff(item.attempts),
+                            format!("cannot render the page: {e:#}"),
+                        );
+                    }
+                };
+            match message_id {
+                Some(id) => edit_text(bot, chat_id, id, text, &buttons).await,
+                None => send_text(bot, chat_id, text, reply_to_message_id, &buttons).await,
+            }
+        }
         Request::DeleteMessage {
             chat_id,
             message_id,
@@ -394,6 +468,40 @@ async fn deliver(ctx: &Ctx, bot: &Throttle<Bot>, item: &OutboxItem) -> Delivery 
         Ok(id) => Delivery::Sent(id),
         Err(e) => classify_error(&e, item.attempts),
     }
+}
+
+/// `sendMessage`, replying to `reply_to` if it still exists: the new
+/// message's id.
+async fn send_text(
+    bot: &Throttle<Bot>,
+    chat_id: i64,
+    text: String,
+    reply_to: Option<i32>,
+    buttons: &[ButtonRow],
+) -> Result<Option<i32>, RequestError> {
+    let mut r = bot.send_message(ChatId(chat_id), text);
+    if let Some(to) = reply_to {
+        r = r.reply_parameters(ReplyParameters::new(MessageId(to)).allow_sending_without_reply());
+    }
+    if !buttons.is_empty() {
+        r = r.reply_markup(keyboard(buttons));
+    }
+    r.await.map(|m| Some(m.id.0))
+}
+
+/// `editMessageText`; no buttons removes them.
+async fn edit_text(
+    bot: &Throttle<Bot>,
+    chat_id: i64,
+    message_id: i32,
+    text: String,
+    buttons: &[ButtonRow],
+) -> Result<Option<i32>, RequestError> {
+    let mut r = bot.edit_message_text(ChatId(chat_id), MessageId(message_id), text);
+    if !buttons.is_empty() {
+        r = r.reply_markup(keyboard(buttons));
+    }
+    r.await.map(|_| None)
 }
 
 /// The card's message id: `None` once it is clear no card will come (the

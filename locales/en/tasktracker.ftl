@@ -56,6 +56,8 @@ button-done = ✅ Done
 button-not-task = ✖ Not a task
 card-done = Done by { $who }.
 card-dismissed = Marked as not a task by { $who }.
+card-done-unnamed = Done.
+card-dismissed-unnamed = Marked as not a task.
 
 ## /tasks and /done
 tasks-header = Open tasks ({ $count }):

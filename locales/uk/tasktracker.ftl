@@ -57,6 +57,8 @@ button-done = ✅ Виконано
 button-not-task = ✖ Не задача
 card-done = Виконав(ла) { $who }.
 card-dismissed = { $who } позначив(ла): не задача.
+card-done-unnamed = Виконано.
+card-dismissed-unnamed = Позначено: не задача.
 
 ## /tasks і /done
 tasks-header = Відкриті задачі ({ $count }):

@@ -920,3 +920,214 @@ async fn the_bot_purges_expired_messages_on_schedule() {
     stop(bot).await;
     db.close().await.unwrap();
 }
+
+/// Whether a call of `method` into `chat` has failed with an injected fault.
+fn faulted(calls: &[Call], method: &str, chat: i64) -> bool {
+    calls
+        .iter()
+        .any(|c| c.method == method && c.fault.is_some() && c.params.i64("chat_id") == Some(chat))
+}
+
+/// Replies still waiting in the outbox show nothing of a person erased
+/// meanwhile: a "Done by …" edit naming the closer goes with the closer, a
+/// `/tasks` page is rendered when sent (without the erased author's task).
+/// A closer who opted out is not named at all, and no profile is kept.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn waiting_replies_show_nothing_of_a_person_erased_meanwhile() {
+    let l = Locales::load().unwrap();
+    let fake = FakeTelegram::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    approve(dir.path(), GROUP);
+    let bot = start(dir.path(), &fake).await;
+    let ivan = TgUser::new(703, "Ivan").username("ivan").language("en");
+
+    // Three tasks of Olena's, each with its card.
+    for title in ["FIRST-CANARY", "SECOND-CANARY", "THIRD-CANARY"] {
+        push(
+            &fake,
+            GROUP,
+            &olena(),
+            &format!("Please fix the {title} login page by Friday"),
+        );
+    }
+    wait_for_texts(&fake, GROUP, 3).await;
+    let (db, vault) = open_store(dir.path()).await;
+    // The card's message id, once the sender recorded it.
+    let card = |id: i64| {
+        let db = db.clone();
+        async move {
+            let deadline = tokio::time::Instant::now() + WAIT;
+            loop {
+                let task = tasks::get(&db, id).await.unwrap();
+                if let Some(card) = task.and_then(|t| t.card_message_id) {
+                    return card;
+                }
+                assert!(tokio::time::Instant::now() < deadline, "no card for {id}");
+                tokio::time::sleep(Duration::from_millis(20)).await;
+            }
+        }
+    };
+
+    // Ivan opted out, then dismisses the third: the card names no one and
+    // nothing of his is stored.
+    let (optout, _) = push(&fake, GROUP, &ivan, "/optout");
+    wait_applied(&db, optout).await;
+    let q = fake
+        .callback_query(GROUP, &ivan, card(3).await, "t:nt:3")
+        .push_returning_id();
+    wait_until_answered(&fake, &q).await;
+    let edits = fake
+        .wait_for_calls("editMessageText", 1, WAIT)
+        .await
+        .unwrap();
+    let edited = edits[0].params.text("text").unwrap();
+    assert!(
+        edited.ends_with(&l.tr(Lang::Uk, "card-dismissed-unnamed", &[])),
+        "{edited}"
+    );
+    assert!(!edited.contains("Ivan"), "{edited}");
+    assert!(
+        records::find_person(&db, &vault, ivan.id)
+            .await
+            .unwrap()
+            .is_none()
+    );
+
+    // Petro closes the first while Telegram fails every edit; he is erased
+    // before it gets through: the edit naming him goes with him.
+    fake.inject(Injection::with_probability(1.0, Fault::ServerError(500)).on("editMessageText"));
+    // (Its answer waits behind the edit: the chat's queue keeps order.)
+    fake.callback_query(GROUP, &petro(), card(1).await, "t:done:1")
+        .push();
+    fake.wait_until(WAIT, "a failed edit", |calls| {
+        faulted(calls, "editMessageText", GROUP)
+    })
+    .await
+    .unwrap();
+    let out = bin::run(
+        dir.path(),
+        &["forget", "--telegram-user-id", &petro().id.to_string()],
+    );
+    assert!(out.status.success(), "{}", bin::text(&out));
+    fake.clear_faults();
+
+    // Ivan asks for /tasks while Telegram fails every message; Olena is
+    // erased before it gets through: the page no longer lists her tasks.
+    fake.inject(Injection::with_probability(1.0, Fault::ServerError(500)).on("sendMessage"));
+    let (list, _) = push(&fake, GROUP, &ivan, "/tasks");
+    wait_applied(&db, list).await;
+    fake.wait_until(WAIT, "a failed page", |calls| {
+        faulted(calls, "sendMessage", GROUP)
+    })
+    .await
+    .unwrap();
+    let out = bin::run(
+        dir.path(),
+        &["forget", "--telegram-user-id", &olena().id.to_string()],
+    );
+    assert!(out.status.success(), "{}", bin::text(&out));
+    fake.clear_faults();
+    let empty = l.tr(Lang::En, "tasks-empty", &[]);
+    fake.wait_until(WAIT, "the page", |calls| {
+        calls.iter().any(|c| {
+            c.ok && c.method == "sendMessage"
+                && c.params.text("text").as_deref() == Some(empty.as_str())
+        })
+    })
+    .await
+    .unwrap_or_else(|e| panic!("{e}:\n{}", dump(&fake)));
+    // Her cards are deleted (sent < 48 h ago), then the queue is empty.
+    fake.wait_for_calls("deleteMessage", 3, WAIT)
+        .await
+        .unwrap_or_else(|e| panic!("{e}:\n{}", dump(&fake)));
+    for c in fake
+        .sent()
+        .iter()
+        .filter(|c| c.ok && c.method != "getUpdates")
+    {
+        let text = c.params.text("text").unwrap_or_default();
+        assert!(!text.contains("Petro"), "{}: {text}", c.method);
+        if c.method == "sendMessage" && !c.params.has("reply_markup") {
+            assert!(!text.contains("CANARY"), "a page quoted her: {text}");
+        }
+    }
+    assert_eq!(
+        fake.calls_of("editMessageText")
+            .iter()
+            .filter(|c| c.ok)
+            .count(),
+        1,
+        "only Ivan's dismissal was edited in:\n{}",
+        dump(&fake)
+    );
+    stop(bot).await;
+    db.close().await.unwrap();
+}
+
+/// An erasure while the sender is in the middle of posting a card that
+/// quotes the person: the card lands (Telegram cannot be stopped), its
+/// outbox row is gone, and the bot deletes the card it just posted.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_card_erased_while_in_flight_is_deleted_once_it_lands() {
+    let fake = FakeTelegram::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    approve(dir.path(), GROUP);
+    let bot = start(dir.path(), &fake).await;
+    push(&fake, GROUP, &petro(), "hello"); // the privacy notice goes first
+    wait_for_texts(&fake, GROUP, 1).await;
+    fake.inject(Injection::next(1, Fault::Slow(Duration::from_secs(5))).on("sendMessage"));
+    push(
+        &fake,
+        GROUP,
+        &olena(),
+        "Please fix the INFLIGHT-CANARY login page by Friday",
+    );
+    let deadline = tokio::time::Instant::now() + WAIT;
+    while fake.faults_fired().is_empty() {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "the card was not sent"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let out = bin::run(
+        dir.path(),
+        &["forget", "--telegram-user-id", &olena().id.to_string()],
+    );
+    assert!(out.status.success(), "{}", bin::text(&out));
+    let deleted = fake
+        .wait_for_calls("deleteMessage", 1, WAIT)
+        .await
+        .unwrap_or_else(|e| panic!("{e}:\n{}", dump(&fake)));
+    let cards: Vec<Call> = fake
+        .calls_of("sendMessage")
+        .into_iter()
+        .filter(|c| c.params.has("reply_markup"))
+        .collect();
+    assert_eq!(cards.len(), 1, "{}", dump(&fake));
+    let card = cards[0].result.as_ref().unwrap()["message_id"]
+        .as_i64()
+        .unwrap();
+    assert_eq!(deleted[0].params.i64("message_id"), Some(card));
+    assert_eq!(fake.stored_message(GROUP, card), None, "the card is gone");
+    let (db, _) = open_store(dir.path()).await;
+    let deadline = tokio::time::Instant::now() + WAIT;
+    while outbox::count(&db, outbox::OutboxStatus::Pending)
+        .await
+        .unwrap()
+        > 0
+    {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "the outbox stays busy"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let out = stop(bot).await;
+    assert!(
+        out.stdout.contains("erased while it was being sent"),
+        "{}",
+        out.stdout
+    );
+    db.close().await.unwrap();
+}
