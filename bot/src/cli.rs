@@ -357,14 +357,16 @@ async fn forget(
     } else {
         println!(
             "erased {} message(s), {} task(s) made from them, {} assignment(s), {} queued \
-             message(s), {} sent repl(ies) quoting them ({} to delete from their chats), \
-             {} consent record(s), {} request(s){}; their key is destroyed",
+             message(s), {} sent repl(ies) quoting them ({} to delete from their chats, \
+             {} card(s) to show without their name), {} consent record(s), {} request(s){}; \
+             their key is destroyed",
             e.messages,
             e.tasks,
             e.assignments,
             e.outbox,
             e.sent,
             e.deletions,
+            e.unnamed,
             e.consents,
             e.requests,
             if keep_opt_out {

@@ -612,7 +612,7 @@ pub async fn tasks_page(
 /// The card of `task` as it reads now, closed by `closed`, in the language
 /// of the person whose message it came from.
 async fn card_now(
-    tx: &Tx,
+    tx: &impl Conn,
     ctx: &Ctx,
     chat: &Chat,
     task: &Task,
@@ -643,6 +643,29 @@ async fn card_now(
         assignees: &assignees,
     };
     Ok(Some(card::card_text(&ctx.locales, lang, &t, closed)))
+}
+
+/// The card of a closed task, naming no one, and the message it is in:
+/// what a `refreshCard` item (queued when the person who closed it was
+/// erased) puts in place of "Done by …". `None` when there is nothing to
+/// edit (the task or its card is gone, or it is open again).
+pub async fn card_unnamed(c: &impl Conn, ctx: &Ctx, task_id: i64) -> Result<Option<(i32, String)>> {
+    let Some(task) = tasks::get(c, task_id).await? else {
+        return Ok(None);
+    };
+    let Some(message_id) = task.card_message_id.and_then(|id| i32::try_from(id).ok()) else {
+        return Ok(None);
+    };
+    let closed = match task.status {
+        TaskStatus::Done => Closed::Done(None),
+        TaskStatus::Dismissed => Closed::Dismissed(None),
+        TaskStatus::Open => return Ok(None),
+    };
+    let Some(chat) = chats::get(c, task.chat_id).await? else {
+        return Ok(None);
+    };
+    let text = card_now(c, ctx, &chat, &task, Some(closed)).await?;
+    Ok(text.map(|t| (message_id, t)))
 }
 
 /// Closes a task and queues the edit of its card. The edit names `who`

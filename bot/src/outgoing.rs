@@ -131,6 +131,16 @@ pub enum Request {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         message_id: Option<i32>,
     },
+    /// Not a Bot API method: the card of a closed task rendered again,
+    /// naming no one, and put in place with `editMessageText` (queued by an
+    /// erasure of the person the card named as its closer).
+    #[serde(rename = "refreshCard")]
+    RefreshCard {
+        /// Chat.
+        chat_id: i64,
+        /// The task.
+        task_id: i64,
+    },
     /// `deleteMessage`.
     #[serde(rename = "deleteMessage")]
     DeleteMessage {
@@ -152,6 +162,7 @@ impl Request {
             Request::DeleteMessage { .. } => "deleteMessage",
             Request::SendExport { .. } => "sendExport",
             Request::SendTasksPage { .. } => "sendTasksPage",
+            Request::RefreshCard { .. } => "refreshCard",
         }
     }
 
@@ -218,6 +229,10 @@ mod tests {
                 lang: "uk".into(),
                 reply_to_message_id: Some(7),
                 message_id: None,
+            },
+            Request::RefreshCard {
+                chat_id: -100,
+                task_id: 3,
             },
             Request::SendTasksPage {
                 chat_id: -100,

@@ -456,6 +456,20 @@ async fn deliver(ctx: &Ctx, bot: &Throttle<Bot>, item: &OutboxItem) -> Delivery 
                 None => send_text(bot, chat_id, text, reply_to_message_id, &buttons).await,
             }
         }
+        Request::RefreshCard { chat_id, task_id } => {
+            match crate::handlers::card_unnamed(&ctx.db, ctx, task_id).await {
+                Ok(Some((message_id, text))) => {
+                    edit_text(bot, chat_id, message_id, text, &[]).await
+                }
+                Ok(None) => return Delivery::Sent(None),
+                Err(e) => {
+                    return Delivery::Retry(
+                        backoff(item.attempts),
+                        format!("cannot render the card: {e:#}"),
+                    );
+                }
+            }
+        }
         Request::DeleteMessage {
             chat_id,
             message_id,

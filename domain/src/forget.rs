@@ -40,6 +40,9 @@ pub struct Erased {
     /// Of those, the ones still in a group chat and less than 48 hours old,
     /// for which a `deleteMessage` was queued.
     pub deletions: u64,
+    /// Task cards that named them as the one who closed the task, queued to
+    /// be shown again without their name.
+    pub unnamed: u64,
     /// Consent records.
     pub consents: u64,
     /// Data-subject requests (exports and erasures, this one included).
@@ -135,6 +138,23 @@ pub(crate) async fn erase(
             )
             .await?;
             erased.deletions += 1;
+        }
+        // Cards they closed say "Done by <them>": the sender renders them
+        // again, naming no one (the request names only ids).
+        for (chat_id, task_id) in outbox::cards_closed_by(tx, person.id).await? {
+            records::enqueue_request(
+                tx,
+                vault,
+                &OutgoingRequest {
+                    chat_id,
+                    method: "refreshCard".into(),
+                    params: serde_json::json!({ "chat_id": chat_id, "task_id": task_id }),
+                    person_id: None,
+                    task_id: Some(task_id),
+                },
+            )
+            .await?;
+            erased.unnamed += 1;
         }
         erased.sent = outbox::delete_for_person(tx, person.id, OutboxStatus::Sent).await?;
         // Messages, the tasks made from them and the remaining outbox items

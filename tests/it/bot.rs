@@ -1131,3 +1131,75 @@ async fn a_card_erased_while_in_flight_is_deleted_once_it_lands() {
     );
     db.close().await.unwrap();
 }
+
+/// The card of someone else's task says who closed it; once that person is
+/// erased, the bot edits the card again to name no one.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_card_no_longer_names_its_erased_closer() {
+    let l = Locales::load().unwrap();
+    let fake = FakeTelegram::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    approve(dir.path(), GROUP);
+    let bot = start(dir.path(), &fake).await;
+    push(
+        &fake,
+        GROUP,
+        &olena(),
+        "Please fix the login page by Friday",
+    );
+    wait_for_texts(&fake, GROUP, 2).await; // the notice and the card
+    let (db, _) = open_store(dir.path()).await;
+    let deadline = tokio::time::Instant::now() + WAIT;
+    let card = loop {
+        if let Some(id) = tasks::get(&db, 1)
+            .await
+            .unwrap()
+            .and_then(|t| t.card_message_id)
+        {
+            break id;
+        }
+        assert!(tokio::time::Instant::now() < deadline, "no card");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    };
+    let q = fake
+        .callback_query(GROUP, &petro(), card, "t:done:1")
+        .push_returning_id();
+    wait_until_answered(&fake, &q).await;
+    let edits = fake
+        .wait_for_calls("editMessageText", 1, WAIT)
+        .await
+        .unwrap();
+    let named = edits[0].params.text("text").unwrap();
+    assert!(named.ends_with("Виконав(ла) Petro."), "{named}");
+
+    let out = bin::run(
+        dir.path(),
+        &["forget", "--telegram-user-id", &petro().id.to_string()],
+    );
+    assert!(out.status.success(), "{}", bin::text(&out));
+    assert!(
+        bin::text(&out).contains("1 card(s) to show without their name"),
+        "{}",
+        bin::text(&out)
+    );
+    let edits = fake
+        .wait_for_calls("editMessageText", 2, WAIT)
+        .await
+        .unwrap_or_else(|e| panic!("{e}:\n{}", dump(&fake)));
+    assert_eq!(edits[1].params.i64("message_id"), Some(card));
+    let unnamed = edits[1].params.text("text").unwrap();
+    assert_eq!(
+        unnamed,
+        named.replace(
+            "Виконав(ла) Petro.",
+            &l.tr(Lang::Uk, "card-done-unnamed", &[])
+        ),
+    );
+    assert!(fake.calls_of("deleteMessage").is_empty(), "{}", dump(&fake));
+    assert_eq!(
+        tasks::get(&db, 1).await.unwrap().unwrap().status,
+        TaskStatus::Done
+    );
+    stop(bot).await;
+    db.close().await.unwrap();
+}

@@ -183,6 +183,7 @@ async fn forget_erases_one_person_and_nothing_else(t: &TestDb) {
             outbox: 3,
             sent: 0,
             deletions: 0,
+            unnamed: 0,
             consents: 2,
             requests: 0,
             queued: 0,

@@ -367,6 +367,49 @@ pub async fn sent_in_groups_since(
         .collect())
 }
 
+/// The task cards whose closing edit named a person ("Done by …": sent,
+/// sealed under their key), other than cards of their own tasks (those go
+/// with them): `(chat id, task id)`, each once.
+pub async fn cards_closed_by(c: &impl Conn, person_id: i64) -> Result<Vec<(i64, i64)>, StoreError> {
+    use super::entity::{message, task};
+    use sea_orm::sea_query::Query;
+    let rows: Vec<(i64, Option<i64>)> = outbox::Entity::find()
+        .select_only()
+        .column(outbox::Column::ChatId)
+        .column(outbox::Column::TaskId)
+        .filter(outbox::Column::PersonId.eq(person_id))
+        .filter(outbox::Column::Status.eq(OutboxStatus::Sent.as_str()))
+        .filter(outbox::Column::Method.eq("editMessageText"))
+        .filter(outbox::Column::TaskId.is_not_null())
+        .filter(
+            outbox::Column::TaskId.not_in_subquery(
+                Query::select()
+                    .column(task::Column::Id)
+                    .from(task::Entity)
+                    .and_where(
+                        task::Column::MessageId.in_subquery(
+                            Query::select()
+                                .column(message::Column::Id)
+                                .from(message::Entity)
+                                .and_where(message::Column::PersonId.eq(person_id))
+                                .to_owned(),
+                        ),
+                    )
+                    .to_owned(),
+            ),
+        )
+        .order_by_asc(outbox::Column::Id)
+        .into_tuple()
+        .all(c.inner())
+        .await?;
+    let mut seen = std::collections::HashSet::new();
+    Ok(rows
+        .into_iter()
+        .filter_map(|(chat, task)| task.map(|t| (chat, t)))
+        .filter(|pair| seen.insert(*pair))
+        .collect())
+}
+
 /// How many items are in `status`.
 pub async fn count(c: &impl Conn, status: OutboxStatus) -> Result<u64, StoreError> {
     Ok(outbox::Entity::find()
