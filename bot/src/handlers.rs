@@ -36,6 +36,8 @@ pub async fn apply(tx: &Tx, ctx: &Ctx, scope: &Scope, route: &Route, facts: &Fac
         Route::Capture(m) => capture(tx, ctx, scope, m, facts).await,
         Route::Edit(m) => edit(tx, ctx, scope, m, facts).await,
         other => {
+            // Commands and buttons may read or erase outbox rows.
+            domain::store::outbox::flush(tx).await?;
             let done = apply_other(tx, ctx, scope, other, facts).await;
             scope.clear();
             done
@@ -117,10 +119,12 @@ async fn send(
         person_id: quoting.map(|p| p.id),
         task_id,
     };
+    // Deferred: a batch's replies are written as one INSERT, before the
+    // next route other than capture (see `apply`) or at commit.
     match quoting {
-        Some(person) => records::enqueue_request_for(tx, &ctx.vault, &r, person).await?,
-        None => records::enqueue_request(tx, &ctx.vault, &r).await?,
-    };
+        Some(person) => records::defer_request_for(tx, &ctx.vault, &r, person).await?,
+        None => records::defer_request(tx, &ctx.vault, &r).await?,
+    }
     Ok(())
 }
 

@@ -110,6 +110,9 @@ pub(crate) async fn erase(
     now: DateTime<Utc>,
 ) -> Result<Erased, VaultError> {
     subject_requests::lock_person(tx, index).await?;
+    // Replies deferred in this transaction are rows before anything here
+    // reads or cascades over the outbox.
+    outbox::flush(tx).await?;
     let mut erased = Erased::default();
     if let Some(person) = people::get_by_index(tx, index).await? {
         erased.profile = true;

@@ -445,21 +445,16 @@ pub struct OutgoingRequest {
     pub task_id: Option<i64>,
 }
 
-/// Queues a request in the outbox, its parameters sealed and bound to the
-/// new row. Returns the outbox id.
+/// Queues a request in the outbox, its parameters sealed (see
+/// [`aad::outbox_payload_nonce`]). Returns the outbox id.
 pub async fn enqueue_request(
     tx: &Tx,
     vault: &Vault,
     r: &OutgoingRequest,
 ) -> Result<i64, VaultError> {
-    let key_id = match r.person_id {
-        Some(pid) => people::get(tx, pid)
-            .await?
-            .and_then(|p| p.key_id)
-            .ok_or(VaultError::Erased)?,
-        None => vault.system_key(),
-    };
-    enqueue_sealed(tx, vault, r, key_id).await
+    let key_id = request_key(tx, vault, r).await?;
+    let item = seal_request(tx, vault, r, key_id).await?;
+    Ok(outbox::enqueue(tx, item).await?)
 }
 
 /// [`enqueue_request`] for a request quoting `person`, whose row the caller
@@ -470,39 +465,75 @@ pub async fn enqueue_request_for(
     r: &OutgoingRequest,
     person: &Person,
 ) -> Result<i64, VaultError> {
+    let key_id = person_key(r, person)?;
+    let item = seal_request(tx, vault, r, key_id).await?;
+    Ok(outbox::enqueue(tx, item).await?)
+}
+
+/// [`enqueue_request`], the row written with the transaction's next outbox
+/// statement or its commit (see `outbox::defer`): what the processor uses,
+/// so that a batch's replies are one INSERT.
+pub async fn defer_request(tx: &Tx, vault: &Vault, r: &OutgoingRequest) -> Result<(), VaultError> {
+    let key_id = request_key(tx, vault, r).await?;
+    outbox::defer(tx, seal_request(tx, vault, r, key_id).await?);
+    Ok(())
+}
+
+/// [`defer_request`] for a request quoting `person`, whose row the caller
+/// holds. `r.person_id` must be theirs.
+pub async fn defer_request_for(
+    tx: &Tx,
+    vault: &Vault,
+    r: &OutgoingRequest,
+    person: &Person,
+) -> Result<(), VaultError> {
+    let key_id = person_key(r, person)?;
+    outbox::defer(tx, seal_request(tx, vault, r, key_id).await?);
+    Ok(())
+}
+
+/// The key a request is sealed under: its person's, else the system key.
+async fn request_key(tx: &Tx, vault: &Vault, r: &OutgoingRequest) -> Result<i64, VaultError> {
+    match r.person_id {
+        Some(pid) => people::get(tx, pid)
+            .await?
+            .and_then(|p| p.key_id)
+            .ok_or(VaultError::Erased),
+        None => Ok(vault.system_key()),
+    }
+}
+
+fn person_key(r: &OutgoingRequest, person: &Person) -> Result<i64, VaultError> {
     if r.person_id != Some(person.id) {
         return Err(VaultError::Inconsistent(
             "an outbox request quoting one person sealed for another".to_owned(),
         ));
     }
-    let key_id = person.key_id.ok_or(VaultError::Erased)?;
-    enqueue_sealed(tx, vault, r, key_id).await
+    person.key_id.ok_or(VaultError::Erased)
 }
 
-async fn enqueue_sealed(
+/// The row for `r`, its parameters sealed under `key_id` and bound to a
+/// fresh nonce (so no row id is needed).
+async fn seal_request(
     tx: &Tx,
     vault: &Vault,
     r: &OutgoingRequest,
     key_id: i64,
-) -> Result<i64, VaultError> {
-    let id = outbox::enqueue(
-        tx,
-        NewOutbox {
-            chat_id: r.chat_id,
-            method: r.method.clone(),
-            payload: Vec::new(),
-            person_id: r.person_id,
-            task_id: r.task_id,
-        },
-    )
-    .await?;
+) -> Result<NewOutbox, VaultError> {
     let plain = serde_json::to_vec(&r.params)
         .map_err(|e| VaultError::Inconsistent(format!("outbox parameters: {e}")))?;
-    let sealed = vault
-        .seal(tx, key_id, &aad::outbox_payload(id), &plain)
+    let nonce = vault.random_nonce()?;
+    let payload = vault
+        .seal(tx, key_id, &aad::outbox_payload_nonce(&nonce), &plain)
         .await?;
-    outbox::set_payload(tx, id, sealed).await?;
-    Ok(id)
+    Ok(NewOutbox {
+        chat_id: r.chat_id,
+        method: r.method.clone(),
+        payload,
+        person_id: r.person_id,
+        task_id: r.task_id,
+        payload_nonce: Some(nonce.to_vec()),
+    })
 }
 
 /// The parameters of a queued request, decrypted. [`VaultError::Erased`]
@@ -512,9 +543,8 @@ pub async fn request_params(
     vault: &Vault,
     item: &OutboxItem,
 ) -> Result<serde_json::Value, VaultError> {
-    let plain = vault
-        .open(c, &aad::outbox_payload(item.id), &item.payload)
-        .await?;
+    let aad = aad::outbox_payload_of(item.id, item.payload_nonce.as_deref());
+    let plain = vault.open(c, &aad, &item.payload).await?;
     serde_json::from_slice(plain.expose())
         .map_err(|e| VaultError::Inconsistent(format!("outbox parameters: {e}")))
 }

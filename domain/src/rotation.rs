@@ -133,8 +133,11 @@ const COLUMNS: &[EncryptedColumn] = &[
         table: "outbox",
         column: "payload",
         pk: &["id"],
-        extra: &[],
-        aad: |r| Ok(aad::outbox_payload(int(r, "id")?)),
+        extra: &["payload_nonce"],
+        aad: |r| {
+            let nonce = r.try_get::<Option<Vec<u8>>>("", "payload_nonce")?;
+            Ok(aad::outbox_payload_of(int(r, "id")?, nonce.as_deref()))
+        },
     },
 ];
 

@@ -342,6 +342,17 @@ impl Vault {
         }
     }
 
+    /// 16 random bytes, e.g. a value's own AAD binding (see
+    /// [`aad::outbox_payload_nonce`]).
+    pub fn random_nonce(&self) -> Result<[u8; 16], VaultError> {
+        use ring::rand::SecureRandom;
+        let mut n = [0u8; 16];
+        self.rng
+            .fill(&mut n)
+            .map_err(|_| VaultError::from(CryptoError::Rng))?;
+        Ok(n)
+    }
+
     /// The id of the system data key.
     pub fn system_key(&self) -> i64 {
         self.system_key
@@ -589,9 +600,25 @@ pub mod aad {
         Aad::new("inbox", "payload", &ids(&[update_id]))
     }
 
-    /// `outbox.payload`: the key of the person it quotes, else the system
-    /// key; the outbox row id.
+    /// `outbox.payload` of rows written before `payload_nonce` existed: the
+    /// key of the person it quotes, else the system key; the outbox row id.
     pub fn outbox_payload(id: i64) -> Aad {
         Aad::new("outbox", "payload", &ids(&[id]))
+    }
+
+    /// `outbox.payload` of a row with a `payload_nonce`: as above, bound to
+    /// that nonce (random, unique per row) instead of the id, so that it
+    /// can be sealed before the row is written.
+    pub fn outbox_payload_nonce(nonce: &[u8]) -> Aad {
+        Aad::new("outbox", "payload-nonce", nonce)
+    }
+
+    /// The AAD of an outbox payload: by its nonce if it has one, else by
+    /// its row id.
+    pub fn outbox_payload_of(id: i64, nonce: Option<&[u8]>) -> Aad {
+        match nonce {
+            Some(n) => outbox_payload_nonce(n),
+            None => outbox_payload(id),
+        }
     }
 }

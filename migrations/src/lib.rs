@@ -16,6 +16,7 @@ mod m20261204_000001_initial;
 mod m20261204_000002_subject_requests;
 mod m20261204_000003_console;
 mod m20261204_000004_chat_notices;
+mod m20261205_000005_outbox_nonce;
 
 /// The ordered list of every migration.
 #[derive(Debug)]
@@ -29,6 +30,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261204_000002_subject_requests::Migration),
             Box::new(m20261204_000003_console::Migration),
             Box::new(m20261204_000004_chat_notices::Migration),
+            Box::new(m20261205_000005_outbox_nonce::Migration),
         ]
     }
 }

@@ -763,6 +763,7 @@ async fn dead_letters_are_requeued_and_discarded_from_the_console(t: &TestDb) {
             payload: b"sealed".to_vec(),
             person_id: None,
             task_id: None,
+            payload_nonce: None,
         },
     )
     .await

@@ -51,6 +51,7 @@ async fn seed(db: &Db) -> (i64, i64) {
         payload: PAYLOAD.to_vec(),
         person_id: None,
         task_id: None,
+        payload_nonce: None,
     };
     let dead = outbox::enqueue(&tx, item("sendMessage")).await.unwrap();
     let pending = outbox::enqueue(&tx, item("setMessageReaction"))

@@ -151,6 +151,7 @@ async fn forget_erases_one_person_and_nothing_else(t: &TestDb) {
                 payload: vec![0],
                 person_id: person,
                 task_id,
+                payload_nonce: None,
             },
         )
         .await

@@ -138,6 +138,7 @@ async fn purge_removes_exactly_what_expired(t: &TestDb) {
             payload: vec![0],
             person_id: None,
             task_id: None,
+            payload_nonce: None,
         },
     )
     .await

@@ -471,6 +471,7 @@ async fn outbox_queue(t: &TestDb) {
         payload: vec![1, 2, 3],
         person_id: person,
         task_id: None,
+        payload_nonce: None,
     };
     let tx = db.begin_write().await.unwrap();
     let a = outbox::enqueue(&tx, item(-7, Some(alice))).await.unwrap();
@@ -959,6 +960,7 @@ async fn erasing_a_person_cascades(t: &TestDb) {
             payload: vec![],
             person_id: Some(alice),
             task_id: Some(alice_task.id),
+            payload_nonce: None,
         },
     )
     .await

@@ -72,6 +72,8 @@ pub struct Tx {
     /// Current data-key versions read in this transaction, so that sealing
     /// many values under one key looks its version up once.
     key_versions: std::sync::Mutex<std::collections::HashMap<i64, i32>>,
+    /// Outbox rows queued with `outbox::defer`, not written yet.
+    deferred_outbox: std::sync::Mutex<Vec<super::entity::outbox::ActiveModel>>,
 }
 
 impl fmt::Debug for Tx {
@@ -284,6 +286,7 @@ impl Db {
             backend: self.backend,
             _gate: gate,
             key_versions: Default::default(),
+            deferred_outbox: Default::default(),
         })
     }
 
@@ -301,7 +304,18 @@ impl Db {
 impl Tx {
     /// Makes every change of the transaction durable.
     pub async fn commit(self) -> Result<(), StoreError> {
+        super::outbox::flush(&self).await?;
         Ok(self.txn.commit().await?)
+    }
+
+    /// The outbox rows deferred in this transaction.
+    pub(crate) fn deferred_outbox(
+        &self,
+    ) -> std::sync::MutexGuard<'_, Vec<super::entity::outbox::ActiveModel>> {
+        // A panic while holding it cannot leave the Vec half-changed.
+        self.deferred_outbox
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
     /// Discards every change of the transaction.

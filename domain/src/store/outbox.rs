@@ -52,6 +52,9 @@ pub struct OutboxItem {
     pub sent_at: Option<DateTime<Utc>>,
     /// Telegram message id of what was sent, when the method returns one.
     pub sent_message_id: Option<i64>,
+    /// What the payload is bound to, if not the row id (see
+    /// `aad::outbox_payload_of`).
+    pub payload_nonce: Option<Vec<u8>>,
 }
 
 impl TryFrom<outbox::Model> for OutboxItem {
@@ -71,6 +74,7 @@ impl TryFrom<outbox::Model> for OutboxItem {
             created_at: m.created_at,
             sent_at: m.sent_at,
             sent_message_id: m.sent_message_id,
+            payload_nonce: m.payload_nonce,
         })
     }
 }
@@ -88,29 +92,64 @@ pub struct NewOutbox {
     pub person_id: Option<i64>,
     /// The task it reports.
     pub task_id: Option<i64>,
+    /// What the payload is bound to, if not the row id.
+    pub payload_nonce: Option<Vec<u8>>,
+}
+
+impl NewOutbox {
+    fn row(self, t: DateTime<Utc>) -> outbox::ActiveModel {
+        outbox::ActiveModel {
+            id: Default::default(),
+            chat_id: Set(self.chat_id),
+            method: Set(self.method),
+            payload: Set(self.payload),
+            person_id: Set(self.person_id),
+            task_id: Set(self.task_id),
+            status: Set(OutboxStatus::Pending.as_str().to_owned()),
+            attempts: Set(0),
+            not_before: Set(t),
+            last_error: Set(None),
+            created_at: Set(t),
+            sent_at: Set(None),
+            sent_message_id: Set(None),
+            payload_nonce: Set(self.payload_nonce),
+        }
+    }
 }
 
 /// Queues an item for delivery now.
 pub async fn enqueue(tx: &Tx, item: NewOutbox) -> Result<i64, StoreError> {
-    let t = now();
-    let row = outbox::ActiveModel {
-        id: Default::default(),
-        chat_id: Set(item.chat_id),
-        method: Set(item.method),
-        payload: Set(item.payload),
-        person_id: Set(item.person_id),
-        task_id: Set(item.task_id),
-        status: Set(OutboxStatus::Pending.as_str().to_owned()),
-        attempts: Set(0),
-        not_before: Set(t),
-        last_error: Set(None),
-        created_at: Set(t),
-        sent_at: Set(None),
-        sent_message_id: Set(None),
-    }
-    .insert(tx.inner())
-    .await?;
+    flush(tx).await?;
+    let row = item.row(now()).insert(tx.inner()).await?;
     Ok(row.id)
+}
+
+/// Queues an item for delivery now, written with the transaction's next
+/// outbox statement or at its commit, whichever comes first: many items
+/// queued in one transaction become one multi-row INSERT. Order is kept
+/// (ids follow the order of queueing). Its payload must not be bound to
+/// its row id (the row has none yet).
+pub fn defer(tx: &Tx, item: NewOutbox) {
+    tx.deferred_outbox().push(item.row(now()));
+}
+
+/// Writes the items [`defer`]red in this transaction. Every statement
+/// here on a transaction runs it first; so does [`Tx::commit`]; code that
+/// reads or deletes outbox rows some other way (a cascade) calls it first.
+pub async fn flush(tx: &Tx) -> Result<u64, StoreError> {
+    /// Rows per INSERT: 14 parameters each stays far below SQLite's 32,766.
+    const CHUNK: usize = 500;
+    let rows = std::mem::take(&mut *tx.deferred_outbox());
+    let mut written = 0;
+    let mut rows = rows.into_iter().peekable();
+    while rows.peek().is_some() {
+        let chunk: Vec<outbox::ActiveModel> = rows.by_ref().take(CHUNK).collect();
+        written += chunk.len() as u64;
+        outbox::Entity::insert_many(chunk)
+            .exec_without_returning(tx.inner())
+            .await?;
+    }
+    Ok(written)
 }
 
 /// Pending items due at `at`, in the order they were written. Inside a
@@ -166,22 +205,9 @@ async fn load(tx: &Tx, id: i64) -> Result<outbox::Model, StoreError> {
         .ok_or_else(|| StoreError::NotFound(format!("outbox item {id}")))
 }
 
-/// Replaces an item's sealed payload (written right after [`enqueue`],
-/// once the row id the payload is bound to is known).
-pub async fn set_payload(tx: &Tx, id: i64, payload: Vec<u8>) -> Result<(), StoreError> {
-    let res = outbox::Entity::update_many()
-        .col_expr(outbox::Column::Payload, Expr::value(payload))
-        .filter(outbox::Column::Id.eq(id))
-        .exec(tx.inner())
-        .await?;
-    if res.rows_affected == 0 {
-        return Err(StoreError::NotFound(format!("outbox item {id}")));
-    }
-    Ok(())
-}
-
 /// Records delivery.
 pub async fn mark_sent(tx: &Tx, id: i64, sent_message_id: Option<i64>) -> Result<(), StoreError> {
+    flush(tx).await?;
     let res = outbox::Entity::update_many()
         .col_expr(
             outbox::Column::Status,
@@ -205,6 +231,7 @@ pub async fn record_failure(
     error: &str,
     retry_at: Option<DateTime<Utc>>,
 ) -> Result<OutboxStatus, StoreError> {
+    flush(tx).await?;
     let row = load(tx, id).await?;
     let attempts = row.attempts.saturating_add(1);
     let not_before = row.not_before;
@@ -241,6 +268,7 @@ pub async fn list_dead(c: &impl Conn, limit: u64) -> Result<Vec<OutboxItem>, Sto
 /// `not_before` has come, in id order within a chat). Returns false,
 /// changing nothing, when the item is not dead.
 pub async fn requeue(tx: &Tx, id: i64) -> Result<bool, StoreError> {
+    flush(tx).await?;
     let row = load(tx, id).await?;
     if row.status != OutboxStatus::Dead.as_str() {
         return Ok(false);
@@ -256,6 +284,7 @@ pub async fn requeue(tx: &Tx, id: i64) -> Result<bool, StoreError> {
 /// Puts every dead item back in the queue, as [`requeue`] does; returns
 /// how many.
 pub async fn requeue_all_dead(tx: &Tx) -> Result<u64, StoreError> {
+    flush(tx).await?;
     use sea_orm::sea_query::Expr;
     Ok(outbox::Entity::update_many()
         .col_expr(
@@ -273,6 +302,7 @@ pub async fn requeue_all_dead(tx: &Tx) -> Result<u64, StoreError> {
 /// Deletes a dead item (an operator gave up on it). Returns false, deleting
 /// nothing, when the item is not dead.
 pub async fn discard_dead(tx: &Tx, id: i64) -> Result<bool, StoreError> {
+    flush(tx).await?;
     Ok(outbox::Entity::delete_many()
         .filter(outbox::Column::Id.eq(id))
         .filter(outbox::Column::Status.eq(OutboxStatus::Dead.as_str()))
@@ -284,6 +314,7 @@ pub async fn discard_dead(tx: &Tx, id: i64) -> Result<bool, StoreError> {
 
 /// Deletes pending items that quote a person (on erasure). Returns how many.
 pub async fn delete_pending_for_person(tx: &Tx, person_id: i64) -> Result<u64, StoreError> {
+    flush(tx).await?;
     Ok(outbox::Entity::delete_many()
         .filter(outbox::Column::PersonId.eq(person_id))
         .filter(outbox::Column::Status.eq(OutboxStatus::Pending.as_str()))
@@ -298,6 +329,7 @@ pub async fn delete_pending_for_person(tx: &Tx, person_id: i64) -> Result<u64, S
 /// would outlive the task (its `task_id` is only set to NULL). Returns how
 /// many.
 pub async fn delete_pending_for_tasks_of(tx: &Tx, person_id: i64) -> Result<u64, StoreError> {
+    flush(tx).await?;
     use super::entity::{message, task};
     use sea_orm::sea_query::Query;
     Ok(outbox::Entity::delete_many()
@@ -330,6 +362,7 @@ pub async fn delete_for_person(
     person_id: i64,
     status: OutboxStatus,
 ) -> Result<u64, StoreError> {
+    flush(tx).await?;
     Ok(outbox::Entity::delete_many()
         .filter(outbox::Column::PersonId.eq(person_id))
         .filter(outbox::Column::Status.eq(status.as_str()))
