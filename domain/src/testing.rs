@@ -82,3 +82,45 @@ pub async fn terminate_lease_sessions(db: &Db) -> Result<u64, StoreError> {
     }
     Ok(ended)
 }
+
+/// Queues an outbox row as releases before `payload_nonce` wrote them: the
+/// payload sealed under the system key and bound to the row id. Returns
+/// the id.
+pub async fn enqueue_id_bound_outbox(
+    tx: &crate::store::Tx,
+    vault: &crate::vault::Vault,
+    chat_id: i64,
+    params: &serde_json::Value,
+) -> Result<i64, crate::vault::VaultError> {
+    use crate::store::outbox::{self, NewOutbox};
+    let id = outbox::enqueue(
+        tx,
+        NewOutbox {
+            chat_id,
+            method: "sendMessage".into(),
+            payload: Vec::new(),
+            person_id: None,
+            task_id: None,
+            payload_nonce: None,
+        },
+    )
+    .await?;
+    let plain = serde_json::to_vec(params)
+        .map_err(|e| crate::vault::VaultError::Inconsistent(e.to_string()))?;
+    let sealed = vault
+        .seal_system(tx, &crate::vault::aad::outbox_payload(id), &plain)
+        .await?;
+    let c = tx.inner();
+    let sql = match tx.backend() {
+        crate::store::Backend::Sqlite => "UPDATE outbox SET payload = ? WHERE id = ?",
+        crate::store::Backend::Postgres => "UPDATE outbox SET payload = $1 WHERE id = $2",
+    };
+    c.execute_raw(Statement::from_sql_and_values(
+        c.get_database_backend(),
+        sql,
+        [sealed.into(), id.into()],
+    ))
+    .await
+    .map_err(StoreError::from)?;
+    Ok(id)
+}

@@ -548,4 +548,28 @@ async fn outbox_requests_are_sealed_to_their_row_and_person(t: &TestDb) {
         Err(VaultError::Erased)
     ));
     assert!(records::request_params(&t.db, &v, &s).await.is_ok());
+
+    // A row queued before payloads had their own nonce (bound to its id)
+    // still opens, and not from another row.
+    let tx = t.db.begin_write().await.unwrap();
+    let old_params = serde_json::json!({"chat_id": -10, "text": "queued by an older release"});
+    let old = domain::testing::enqueue_id_bound_outbox(&tx, &v, -10, &old_params)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    let o = outbox::get(&t.db, old).await.unwrap().unwrap();
+    assert_eq!(o.payload_nonce, None);
+    assert!(s.payload_nonce.is_some());
+    assert_eq!(
+        records::request_params(&t.db, &v, &o).await.unwrap(),
+        old_params
+    );
+    let moved = outbox::OutboxItem {
+        id: s.id,
+        ..o.clone()
+    };
+    assert!(matches!(
+        records::request_params(&t.db, &v, &moved).await,
+        Err(VaultError::Crypto(_))
+    ));
 }

@@ -23,6 +23,7 @@ on_both_backends!(
     tasks_lifecycle,
     inbox_queue,
     outbox_queue,
+    outbox_deferred_rows,
     providers_crud,
     retention_policy_and_runs,
     consents_and_opt_outs,
@@ -460,6 +461,62 @@ async fn inbox_queue(t: &TestDb) {
     ));
     tx.commit().await.unwrap();
     assert_eq!(inbox::head(db).await.unwrap().unwrap().update_id, 2);
+}
+
+/// Deferred rows: nothing is written until the transaction's next outbox
+/// statement or its commit; ids follow the order of queueing; a rollback
+/// drops them; erasing the person they quote, in the same transaction,
+/// deletes them too.
+async fn outbox_deferred_rows(t: &TestDb) {
+    let db = &t.db;
+    let (alice, _) = seed_message(db, -7, 1, 1).await;
+    let item = |text: &str, person: Option<i64>| NewOutbox {
+        chat_id: -7,
+        method: text.into(),
+        payload: vec![1],
+        person_id: person,
+        task_id: None,
+        payload_nonce: Some(vec![9; 16]),
+    };
+    let methods = |items: Vec<outbox::OutboxItem>| -> Vec<String> {
+        items.into_iter().map(|i| i.method).collect()
+    };
+    let later = Utc::now() + Duration::seconds(5);
+
+    let tx = db.begin_write().await.unwrap();
+    outbox::defer(&tx, item("first", None));
+    outbox::defer(&tx, item("second", Some(alice)));
+    assert!(
+        outbox::due(&tx, later, 10).await.unwrap().is_empty(),
+        "not written yet"
+    );
+    let third = outbox::enqueue(&tx, item("third", None)).await.unwrap();
+    outbox::defer(&tx, item("fourth", None));
+    tx.commit().await.unwrap();
+    let due = outbox::due(db, later, 10).await.unwrap();
+    assert_eq!(methods(due.clone()), ["first", "second", "third", "fourth"]);
+    assert!(due.windows(2).all(|w| w[0].id < w[1].id));
+    assert_eq!(due[2].id, third);
+    assert_eq!(due[0].payload_nonce.as_deref(), Some(&[9u8; 16][..]));
+
+    let tx = db.begin_write().await.unwrap();
+    outbox::defer(&tx, item("rolled back", None));
+    tx.rollback().await.unwrap();
+    let tx = db.begin_write().await.unwrap();
+    outbox::defer(&tx, item("flushed", Some(alice)));
+    assert_eq!(outbox::flush(&tx).await.unwrap(), 1);
+    assert_eq!(outbox::flush(&tx).await.unwrap(), 0);
+    outbox::defer(&tx, item("erased", Some(alice)));
+    assert_eq!(
+        outbox::delete_pending_for_person(&tx, alice).await.unwrap(),
+        3,
+        "the second, the flushed one and the deferred one"
+    );
+    tx.commit().await.unwrap();
+    assert_eq!(
+        methods(outbox::due(db, later, 10).await.unwrap()),
+        ["first", "third", "fourth"]
+    );
 }
 
 async fn outbox_queue(t: &TestDb) {
