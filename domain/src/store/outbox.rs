@@ -323,6 +323,25 @@ pub async fn delete_pending_for_person(tx: &Tx, person_id: i64) -> Result<u64, S
         .rows_affected)
 }
 
+/// The ids of the tasks made from a person's messages, as a subquery.
+fn tasks_of(person_id: i64) -> sea_orm::sea_query::SelectStatement {
+    use super::entity::{message, task};
+    use sea_orm::sea_query::Query;
+    Query::select()
+        .column(task::Column::Id)
+        .from(task::Entity)
+        .and_where(
+            task::Column::MessageId.in_subquery(
+                Query::select()
+                    .column(message::Column::Id)
+                    .from(message::Entity)
+                    .and_where(message::Column::PersonId.eq(person_id))
+                    .to_owned(),
+            ),
+        )
+        .to_owned()
+}
+
 /// Deletes pending items about the tasks made from a person's messages
 /// (on erasure): a card edit such as "Done by …" shows the task's title but
 /// quotes no one in particular, so it is sealed under the system key and
@@ -330,27 +349,9 @@ pub async fn delete_pending_for_person(tx: &Tx, person_id: i64) -> Result<u64, S
 /// many.
 pub async fn delete_pending_for_tasks_of(tx: &Tx, person_id: i64) -> Result<u64, StoreError> {
     flush(tx).await?;
-    use super::entity::{message, task};
-    use sea_orm::sea_query::Query;
     Ok(outbox::Entity::delete_many()
         .filter(outbox::Column::Status.eq(OutboxStatus::Pending.as_str()))
-        .filter(
-            outbox::Column::TaskId.in_subquery(
-                Query::select()
-                    .column(task::Column::Id)
-                    .from(task::Entity)
-                    .and_where(
-                        task::Column::MessageId.in_subquery(
-                            Query::select()
-                                .column(message::Column::Id)
-                                .from(message::Entity)
-                                .and_where(message::Column::PersonId.eq(person_id))
-                                .to_owned(),
-                        ),
-                    )
-                    .to_owned(),
-            ),
-        )
+        .filter(outbox::Column::TaskId.in_subquery(tasks_of(person_id)))
         .exec(tx.inner())
         .await?
         .rows_affected)
@@ -404,8 +405,6 @@ pub async fn sent_in_groups_since(
 /// sealed under their key), other than cards of their own tasks (those go
 /// with them): `(chat id, task id)`, each once.
 pub async fn cards_closed_by(c: &impl Conn, person_id: i64) -> Result<Vec<(i64, i64)>, StoreError> {
-    use super::entity::{message, task};
-    use sea_orm::sea_query::Query;
     let rows: Vec<(i64, Option<i64>)> = outbox::Entity::find()
         .select_only()
         .column(outbox::Column::ChatId)
@@ -414,23 +413,7 @@ pub async fn cards_closed_by(c: &impl Conn, person_id: i64) -> Result<Vec<(i64, 
         .filter(outbox::Column::Status.eq(OutboxStatus::Sent.as_str()))
         .filter(outbox::Column::Method.eq("editMessageText"))
         .filter(outbox::Column::TaskId.is_not_null())
-        .filter(
-            outbox::Column::TaskId.not_in_subquery(
-                Query::select()
-                    .column(task::Column::Id)
-                    .from(task::Entity)
-                    .and_where(
-                        task::Column::MessageId.in_subquery(
-                            Query::select()
-                                .column(message::Column::Id)
-                                .from(message::Entity)
-                                .and_where(message::Column::PersonId.eq(person_id))
-                                .to_owned(),
-                        ),
-                    )
-                    .to_owned(),
-            ),
-        )
+        .filter(outbox::Column::TaskId.not_in_subquery(tasks_of(person_id)))
         .order_by_asc(outbox::Column::Id)
         .into_tuple()
         .all(c.inner())
